@@ -1,0 +1,2 @@
+export { initBackend, formatBackendReport } from './init-backend';
+export type { BackendName, BackendReport, InitBackendOptions } from './init-backend';

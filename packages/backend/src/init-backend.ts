@@ -1,0 +1,145 @@
+import * as tf from '@tensorflow/tfjs-core';
+// Side effect: the Node bundle of tfjs-layers registers every gradient and chained op of tfjs-core.
+// tfjs-core's own Node entry registers none, so the first backward pass would fail without this.
+import '@tensorflow/tfjs-layers';
+
+/** Names accepted by {@link initBackend}. `auto` picks the fastest one that works here. */
+export type BackendName = 'auto' | 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
+
+/** Options of {@link initBackend}. */
+export interface InitBackendOptions {
+  /** Which backend to use; `auto` (default) tries tensorflow, webgpu, wasm, cpu in that order. */
+  backend?: BackendName;
+  /** Print the one-line report to stderr. Default false. */
+  verbose?: boolean;
+}
+
+/** What {@link initBackend} chose, and why. */
+export interface BackendReport {
+  /** The active backend, as confirmed by `tf.getBackend()`. */
+  name: string;
+  /** The backend that was asked for. */
+  requested: BackendName;
+  /** Threads the backend computes with (1 where it is single-threaded or unknown). */
+  threads: number;
+  /** Kernels this package registered or replaced on the active backend. */
+  patchedKernels: string[];
+  /** Why this backend was chosen. */
+  reason: string;
+  /** Every candidate tried, in order, with why it was or was not used. */
+  tried: Array<{ name: string; ok: boolean; why: string }>;
+}
+
+const KNOWN: readonly BackendName[] = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'];
+
+interface Candidate {
+  name: Exclude<BackendName, 'auto'>;
+  /** Loads and prepares the backend; throws with an actionable message when unavailable. */
+  load: () => Promise<{ threads: number; patchedKernels: string[] }>;
+}
+
+async function importOptional(specifier: string, howToGet: string): Promise<unknown> {
+  try {
+    return await import(specifier);
+  } catch (err) {
+    const why = err instanceof Error ? err.message.split('\n')[0] : String(err);
+    throw new Error(`'${specifier}' could not be loaded (${why}). ${howToGet}`);
+  }
+}
+
+const candidates: Record<Exclude<BackendName, 'auto'>, Candidate> = {
+  tensorflow: {
+    name: 'tensorflow',
+    load: async () => {
+      const hint =
+        'Install @tensorflow/tfjs-node-gpu@4.22.0 (NVIDIA GPU with CUDA) or @tensorflow/tfjs-node@4.22.0 (CPU) ' +
+        'in your project; both download libtensorflow when installed, so they need internet access.';
+      try {
+        await importOptional('@tensorflow/tfjs-node-gpu', hint);
+      } catch {
+        await importOptional('@tensorflow/tfjs-node', hint);
+      }
+      return { threads: 0, patchedKernels: [] };
+    },
+  },
+  webgpu: {
+    name: 'webgpu',
+    load: async () => {
+      throw new Error(
+        "The webgpu backend is not wired yet; install 'webgpu' and '@tensorflow/tfjs-backend-webgpu' once it is.",
+      );
+    },
+  },
+  wasm: {
+    name: 'wasm',
+    load: async () => {
+      await import('@tensorflow/tfjs-backend-wasm');
+      return { threads: 1, patchedKernels: [] };
+    },
+  },
+  cpu: {
+    name: 'cpu',
+    load: async () => {
+      await import('@tensorflow/tfjs-backend-cpu');
+      return { threads: 1, patchedKernels: [] };
+    },
+  },
+};
+
+const AUTO_ORDER: Array<Exclude<BackendName, 'auto'>> = ['tensorflow', 'webgpu', 'wasm', 'cpu'];
+
+/**
+ * Chooses, initialises and confirms a TensorFlow.js backend that can train, and registers the
+ * gradients that tfjs-core alone does not register in Node.
+ *
+ * An explicitly requested backend that is unavailable is an error that says how to get it; there
+ * is never a silent fallback. `auto` tries `tensorflow`, `webgpu`, `wasm`, `cpu` in that order.
+ *
+ * @example
+ * ```ts
+ * const report = await initBackend({ backend: 'auto' });
+ * console.log(report.name, report.reason);
+ * ```
+ */
+export async function initBackend(options: InitBackendOptions = {}): Promise<BackendReport> {
+  const requested = options.backend ?? 'auto';
+  if (!KNOWN.includes(requested)) {
+    throw new Error(
+      `initBackend: option 'backend' must be one of ${KNOWN.map((k) => `'${k}'`).join(', ')}; got '${String(requested)}'.`,
+    );
+  }
+  tf.env().set('IS_TEST', true); // silences tfjs' "install tfjs-node" banner
+  const order = requested === 'auto' ? AUTO_ORDER : [requested];
+  const tried: BackendReport['tried'] = [];
+  for (const name of order) {
+    try {
+      const { threads, patchedKernels } = await candidates[name].load();
+      const ok = await tf.setBackend(name);
+      await tf.ready();
+      if (!ok || tf.getBackend() !== name) {
+        throw new Error(`tf.setBackend('${name}') did not activate it (active: '${tf.getBackend()}').`);
+      }
+      const reason =
+        requested === 'auto'
+          ? `first available of ${AUTO_ORDER.join(' > ')}` + (tried.length ? ` (skipped ${tried.map((t) => t.name).join(', ')})` : '')
+          : 'requested explicitly';
+      tried.push({ name, ok: true, why: 'loaded and active' });
+      const report: BackendReport = { name, requested, threads, patchedKernels, reason, tried };
+      if (options.verbose) process.stderr.write(`${formatBackendReport(report)}\n`);
+      return report;
+    } catch (err) {
+      const why = err instanceof Error ? err.message : String(err);
+      tried.push({ name, ok: false, why });
+      if (requested !== 'auto') {
+        throw new Error(`initBackend: backend '${name}' is not available: ${why}`);
+      }
+    }
+  }
+  throw new Error(`initBackend: no backend could be initialised: ${tried.map((t) => `${t.name}: ${t.why}`).join('; ')}`);
+}
+
+/** One line that says which backend is active, with how many threads, and why. */
+export function formatBackendReport(report: BackendReport): string {
+  const kernels = report.patchedKernels.length ? `, ${report.patchedKernels.length} training kernels patched` : '';
+  return `backend: ${report.name} (${report.threads} thread${report.threads === 1 ? '' : 's'}${kernels}; ${report.reason})`;
+}
