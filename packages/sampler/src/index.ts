@@ -1,0 +1,11 @@
+export { patchGrid } from './patch-grid';
+export type { PatchGrid, PatchGridOptions } from './patch-grid';
+export { averagePatchEntropy } from './average-patch-entropy';
+export type { AveragePatchEntropyOptions, AveragePatchEntropyResult } from './average-patch-entropy';
+export { samplePatches, samplePatchesFromTensors } from './sample-patches';
+export type { PatchGroup, PatchSample, SamplePatchesOptions } from './sample-patches';
+export { poolPatchEmbeddings } from './pool-patch-embeddings';
+export type { PoolPatchEmbeddingsOptions } from './pool-patch-embeddings';
+export { weightedSampleWithoutReplacement } from './weighted-sample';
+export { createRandom } from './random';
+export type { Random } from './random';
