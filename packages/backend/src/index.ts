@@ -1,2 +1,3 @@
 export { initBackend, formatBackendReport } from './init-backend';
 export type { BackendName, BackendReport, InitBackendOptions } from './init-backend';
+export { registerWasmTrainingKernels } from './wasm-kernels/register-wasm-kernels';

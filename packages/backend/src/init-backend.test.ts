@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { initBackend } from './init-backend';
+import { formatBackendReport, initBackend } from './init-backend';
 
 describe('initBackend', () => {
   it('activates cpu and registers gradients', async () => {
@@ -18,5 +18,41 @@ describe('initBackend', () => {
 
   it('fails for tensorflow without tfjs-node, saying how to install it', async () => {
     await expect(initBackend({ backend: 'tensorflow' })).rejects.toThrow(/Install @tensorflow\/tfjs-node-gpu/);
+  });
+});
+
+describe('initBackend: wasm, webgpu and auto', () => {
+  it('activates wasm single-threaded by default and lists the patched training kernels', async () => {
+    const report = await initBackend({ backend: 'wasm' });
+    expect(report.name).toBe('wasm');
+    expect(tf.getBackend()).toBe('wasm');
+    expect(report.threads).toBe(1);
+    expect(report.patchedKernels).toEqual(['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'UnsortedSegmentSum', 'Tile', 'Identity', 'BatchMatMul', 'DepthToSpace']);
+    expect(formatBackendReport(report)).toMatch(/^backend: wasm \(1 thread, 7 training kernels patched; requested explicitly\)$/);
+  });
+
+  it('rejects a bad thread count', async () => {
+    await expect(initBackend({ backend: 'wasm', threads: 0 })).rejects.toThrow(/'threads' must be a positive integer/);
+    await expect(initBackend({ backend: 'wasm', threads: 1.5 })).rejects.toThrow(/'threads' must be a positive integer/);
+  });
+
+  it('fails for webgpu without a GPU adapter, saying what is missing, quickly', async () => {
+    const t0 = performance.now();
+    await expect(initBackend({ backend: 'webgpu' })).rejects.toThrow(/webgpu.*(no WebGPU adapter|could not be loaded)/);
+    expect(performance.now() - t0).toBeLessThan(5000);
+    // No adapter: the WebGPU globals were left alone.
+    expect((globalThis as { navigator?: { gpu?: unknown } }).navigator?.gpu).toBeUndefined();
+  });
+
+  it('auto skips tensorflow and webgpu here and lands on wasm, recording why', async () => {
+    const report = await initBackend({ backend: 'auto' });
+    expect(report.name).toBe('wasm');
+    expect(report.tried.map((t) => [t.name, t.ok])).toEqual([
+      ['tensorflow', false],
+      ['webgpu', false],
+      ['wasm', true],
+    ]);
+    expect(report.tried[1].why).toMatch(/no WebGPU adapter|could not be loaded/);
+    expect(report.reason).toMatch(/skipped tensorflow, webgpu/);
   });
 });

@@ -2,6 +2,9 @@ import * as tf from '@tensorflow/tfjs-core';
 // Side effect: the Node bundle of tfjs-layers registers every gradient and chained op of tfjs-core.
 // tfjs-core's own Node entry registers none, so the first backward pass would fail without this.
 import '@tensorflow/tfjs-layers';
+import { loadWasm } from './load-wasm';
+import { loadWebGpu } from './load-webgpu';
+import { registerWasmTrainingKernels } from './wasm-kernels/register-wasm-kernels';
 
 /** Names accepted by {@link initBackend}. `auto` picks the fastest one that works here. */
 export type BackendName = 'auto' | 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
@@ -10,6 +13,12 @@ export type BackendName = 'auto' | 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
 export interface InitBackendOptions {
   /** Which backend to use; `auto` (default) tries tensorflow, webgpu, wasm, cpu in that order. */
   backend?: BackendName;
+  /**
+   * Threads for the wasm backend (XNNPACK's pool). Default 1. With 2 or more, the threaded build is
+   * started under Node, which tfjs does not do by itself (see the package README); the count is fixed
+   * at wasm's first initialisation in a process. Other backends ignore it.
+   */
+  threads?: number;
   /** Print the one-line report to stderr. Default false. */
   verbose?: boolean;
 }
@@ -35,7 +44,7 @@ const KNOWN: readonly BackendName[] = ['auto', 'tensorflow', 'webgpu', 'wasm', '
 interface Candidate {
   name: Exclude<BackendName, 'auto'>;
   /** Loads and prepares the backend; throws with an actionable message when unavailable. */
-  load: () => Promise<{ threads: number; patchedKernels: string[] }>;
+  load: (options: InitBackendOptions) => Promise<{ threads: number; patchedKernels: string[]; note?: string }>;
 }
 
 async function importOptional(specifier: string, howToGet: string): Promise<unknown> {
@@ -65,16 +74,26 @@ const candidates: Record<Exclude<BackendName, 'auto'>, Candidate> = {
   webgpu: {
     name: 'webgpu',
     load: async () => {
-      throw new Error(
-        "The webgpu backend is not wired yet; install 'webgpu' and '@tensorflow/tfjs-backend-webgpu' once it is.",
-      );
+      await loadWebGpu();
+      return { threads: 1, patchedKernels: [] };
     },
   },
   wasm: {
     name: 'wasm',
-    load: async () => {
-      await import('@tensorflow/tfjs-backend-wasm');
-      return { threads: 1, patchedKernels: [] };
+    load: async (options) => {
+      await import('@tensorflow/tfjs-backend-wasm'); // registers wasm's kernels, some of which are replaced next
+      const patchedKernels = registerWasmTrainingKernels();
+      const requested = options.threads ?? 1;
+      try {
+        const { threads, note } = await loadWasm({ threads: requested });
+        return { threads, patchedKernels, note };
+      } catch (err) {
+        if (requested === 1) throw err;
+        // The threaded build could not start: use one thread rather than fail, and say so.
+        const why = err instanceof Error ? err.message : String(err);
+        const { threads } = await loadWasm({ threads: 1 });
+        return { threads, patchedKernels, note: ` (requested ${requested} threads; the threaded build failed: ${why})` };
+      }
     },
   },
   cpu: {
@@ -93,7 +112,12 @@ const AUTO_ORDER: Array<Exclude<BackendName, 'auto'>> = ['tensorflow', 'webgpu',
  * gradients that tfjs-core alone does not register in Node.
  *
  * An explicitly requested backend that is unavailable is an error that says how to get it; there
- * is never a silent fallback. `auto` tries `tensorflow`, `webgpu`, `wasm`, `cpu` in that order.
+ * is never a silent fallback. `auto` tries `tensorflow`, `webgpu`, `wasm`, `cpu` in that order
+ * (`webgpu` is skipped in tens of milliseconds when Dawn finds no GPU adapter).
+ *
+ * On wasm it registers the training kernels of {@link registerWasmTrainingKernels} (listed in
+ * `report.patchedKernels`) and, with `threads >= 2`, starts the threaded build under Node; the report's
+ * `threads` is the count the backend reports. Safe to call again (kernels are registered once).
  *
  * @example
  * ```ts
@@ -108,12 +132,17 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
       `initBackend: option 'backend' must be one of ${KNOWN.map((k) => `'${k}'`).join(', ')}; got '${String(requested)}'.`,
     );
   }
-  tf.env().set('IS_TEST', true); // silences tfjs' "install tfjs-node" banner
+  // Silences tfjs' "install tfjs-node" banner and platform warnings. (IS_TEST would do it too, but it turns
+  // on a per-kernel leak check that wrongly fails custom-gradient ops such as softmaxCrossEntropy on wasm.)
+  tf.env().set('PROD', true);
+  if (options.threads !== undefined && (!Number.isInteger(options.threads) || options.threads < 1)) {
+    throw new Error(`initBackend: option 'threads' must be a positive integer; got ${String(options.threads)}.`);
+  }
   const order = requested === 'auto' ? AUTO_ORDER : [requested];
   const tried: BackendReport['tried'] = [];
   for (const name of order) {
     try {
-      const { threads, patchedKernels } = await candidates[name].load();
+      const { threads, patchedKernels, note } = await candidates[name].load(options);
       const ok = await tf.setBackend(name);
       await tf.ready();
       if (!ok || tf.getBackend() !== name) {
@@ -123,8 +152,9 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
         requested === 'auto'
           ? `first available of ${AUTO_ORDER.join(' > ')}` + (tried.length ? ` (skipped ${tried.map((t) => t.name).join(', ')})` : '')
           : 'requested explicitly';
+      const reasonWithNote = reason + (note ?? '');
       tried.push({ name, ok: true, why: 'loaded and active' });
-      const report: BackendReport = { name, requested, threads, patchedKernels, reason, tried };
+      const report: BackendReport = { name, requested, threads, patchedKernels, reason: reasonWithNote, tried };
       if (options.verbose) process.stderr.write(`${formatBackendReport(report)}\n`);
       return report;
     } catch (err) {

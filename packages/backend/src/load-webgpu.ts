@@ -1,0 +1,61 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+/** What {@link loadWebGpu} found. */
+export interface WebGpuInfo {
+  /** Adapter description (vendor / architecture / device) when the adapter reports it. */
+  adapter: string;
+}
+
+const HOW_TO_GET =
+  "The webgpu backend needs the optional packages 'webgpu' (Dawn's Node bindings) and " +
+  "'@tensorflow/tfjs-backend-webgpu@4.22.0' installed in your project, and a GPU with a Vulkan, Metal or D3D12 driver.";
+
+interface DawnModule {
+  create: (flags: string[]) => { requestAdapter: (o?: object) => Promise<unknown> };
+  globals: Record<string, unknown>;
+}
+
+async function importOrExplain(specifier: string): Promise<unknown> {
+  try {
+    return await import(specifier);
+  } catch (err) {
+    const why = err instanceof Error ? err.message.split('\n')[0] : String(err);
+    throw new Error(`'${specifier}' could not be loaded (${why}). ${HOW_TO_GET}`);
+  }
+}
+
+/**
+ * Prepares the tfjs webgpu backend under Node: loads Dawn's bindings (`webgpu`), asks for an adapter
+ * and, only when one is found, installs `navigator.gpu` and the WebGPU globals and loads
+ * `@tensorflow/tfjs-backend-webgpu` (which registers the `webgpu` backend on import). Without an
+ * adapter it throws at once (tens of milliseconds), leaving the globals untouched.
+ * @throws Error naming what is missing: a package, or a GPU adapter.
+ */
+export async function loadWebGpu(): Promise<WebGpuInfo> {
+  const dawn = (await importOrExplain('webgpu')) as DawnModule;
+  if (typeof dawn.create !== 'function') {
+    throw new Error(`'webgpu' does not export create(): not Dawn's Node bindings. ${HOW_TO_GET}`);
+  }
+  const gpu = dawn.create([]);
+  const adapter = (await gpu.requestAdapter({ powerPreference: 'high-performance' })) as
+    | { info?: { vendor?: string; architecture?: string; device?: string; description?: string } }
+    | null;
+  if (adapter == null) {
+    throw new Error(
+      "no WebGPU adapter: 'webgpu' (Dawn) loaded but found no GPU (no Vulkan/Metal/D3D12 device or driver on this machine).",
+    );
+  }
+  const g = globalThis as unknown as { navigator?: { gpu?: unknown } };
+  Object.assign(globalThis, dawn.globals);
+  if (g.navigator == null) {
+    Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
+  } else if (g.navigator.gpu == null) {
+    Object.defineProperty(g.navigator, 'gpu', { value: gpu, configurable: true });
+  }
+  await importOrExplain('@tensorflow/tfjs-backend-webgpu');
+  if (tf.findBackendFactory('webgpu') == null) {
+    throw new Error("'@tensorflow/tfjs-backend-webgpu' loaded but did not register the 'webgpu' backend (it was imported before navigator.gpu existed).");
+  }
+  const i = adapter.info ?? {};
+  return { adapter: [i.vendor, i.architecture, i.device, i.description].filter(Boolean).join(' ') || 'unknown adapter' };
+}
