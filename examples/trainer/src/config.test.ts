@@ -1,0 +1,113 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import {
+  DEFAULT_CONFIG,
+  parseConfigInput,
+  parseFlagValues,
+  readConfigFile,
+  resolveConfig,
+  resolvedLearningRate,
+  resolvedPatchSize,
+  samplingModeOf,
+  usesPatches,
+  usesTeacher,
+} from './config';
+import { UsageError } from './usage-error';
+import { tempDir } from './test-utils/helpers';
+
+describe('config', () => {
+  it('defaults follow METHOD.md for the loss weights and temperatures', () => {
+    const c = resolveConfig();
+    expect(c).toMatchObject({
+      lambdaCons: 0.1,
+      lambdaCon: 0.1,
+      lambdaAg: 0.1,
+      emaDecay: 0.99,
+      temperature: 0.1,
+      graphTemperature: 0.2,
+      threshold: 0.8,
+      delta: 0.2,
+      beta: 0.5,
+      samplesPerClass: 16,
+      maxPatches: 256,
+      noiseStd: 0.1,
+      noiseClip: 0.2,
+      method: 'semi-agcl',
+      dataset: 'synthetic',
+    });
+    expect(resolvedPatchSize({ patchSize: null, size: 128 })).toBe(16);
+    expect(resolvedLearningRate({ lr: null, optimizer: 'sgd' })).toBe(0.01);
+    expect(resolvedLearningRate({ lr: null, optimizer: 'adam' })).toBe(0.003);
+  });
+
+  it('ablations switch exactly one part off', () => {
+    expect(resolveConfig({ method: 'semi-agcl:no-intensity' }).beta).toBe(0);
+    expect(resolveConfig({ method: 'semi-agcl:no-ag' }).lambdaAg).toBe(0);
+    expect(resolveConfig({ method: 'semi-agcl:no-contrast' }).lambdaCon).toBe(0);
+    const u = resolveConfig({ method: 'semi-agcl:uniform' });
+    expect(samplingModeOf(u.method)).toBe('uniform');
+    expect([u.beta, u.lambdaAg, u.lambdaCon]).toEqual([0.5, 0.1, 0.1]);
+    expect(usesTeacher('supervised')).toBe(false);
+    expect(usesTeacher('mean-teacher')).toBe(true);
+    expect(usesPatches('mean-teacher')).toBe(false);
+  });
+
+  it('flags override the config file', () => {
+    const c = resolveConfig({ steps: 10, lr: 0.5 }, parseFlagValues({ steps: '20' }));
+    expect(c.steps).toBe(20);
+    expect(c.lr).toBe(0.5);
+  });
+
+  it('parses flag strings into numbers and lists', () => {
+    expect(parseFlagValues({ labeledPatients: '3', channels: '4,8,16', method: 'full' })).toEqual({
+      labeledPatients: 3,
+      channels: [4, 8, 16],
+      method: 'full',
+    });
+  });
+
+  it.each([
+    [{ steps: '0' }, "'--steps' steps must be >= 1"],
+    [{ steps: 'ten' }, "option '--steps': expected a number, got 'ten'"],
+    [{ method: 'magic' }, "'--method' method must be one of supervised, full, mean-teacher, semi-agcl"],
+    [{ batch: '2.5' }, "'--batch' expected integer, got float"],
+    [{ labeledFraction: '1.5' }, "'--labeled-fraction' labeledFraction must be in (0, 1]"],
+    [{ backend: 'gpu' }, "'--backend' backend must be one of auto, wasm, cpu, tensorflow, webgpu"],
+  ])('rejects bad flag %j', (flags, message) => {
+    expect(() => parseFlagValues(flags)).toThrow(UsageError);
+    expect(() => parseFlagValues(flags)).toThrow(message);
+  });
+
+  it('rejects a size that is not a multiple of 2^depth, naming the rule', () => {
+    expect(() => resolveConfig({ size: 60 })).toThrow("option '--size' must be a multiple of 2^depth = 8");
+    expect(() => resolveConfig({ size: 62, channels: [4, 8, 16] })).toThrow('2^depth = 4');
+    expect(resolveConfig({ size: 60, channels: [4, 8, 16], patchSize: 4, method: 'supervised' }).size).toBe(60);
+  });
+
+  it('rejects a missing data folder with its path', () => {
+    expect(() => resolveConfig({ dataset: 'acdc' })).toThrow('--dataset acdc needs --data-dir <folder>');
+    expect(() => resolveConfig({ dataset: 'acdc', dataDir: '/no/such/acdc' })).toThrow('--data-dir: folder not found: /no/such/acdc');
+  });
+
+  it('rejects --labeled-patients together with --labeled-fraction', () => {
+    expect(() => resolveConfig({ labeledPatients: 3, labeledFraction: 0.1 })).toThrow('exclude each other');
+  });
+
+  it('rejects unknown keys in a config file and lists the known ones', () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'c.json');
+    writeFileSync(file, JSON.stringify({ steps: 5, stpes: 6, lambda: 1 }));
+    expect(() => readConfigFile(file)).toThrow(`${file}: unknown options 'stpes', 'lambda' (known: dataset,`);
+    writeFileSync(file, '{ steps: 5');
+    expect(() => readConfigFile(file)).toThrow('not valid JSON');
+    writeFileSync(file, JSON.stringify({ steps: '5' }));
+    expect(() => readConfigFile(file)).toThrow(`${file}: 'steps' expected number, got string`);
+    expect(() => readConfigFile(path.join(dir, 'none.json'))).toThrow('--config: file not found');
+    expect(() => parseConfigInput([1, 2])).toThrow('expected a JSON object of options, got an array');
+  });
+
+  it('every default is itself a valid input', () => {
+    expect(() => parseConfigInput(DEFAULT_CONFIG)).not.toThrow();
+  });
+});

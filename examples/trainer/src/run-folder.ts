@@ -1,0 +1,75 @@
+import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+/**
+ * Default run folder name: `runs/<timestamp>-<method>` (the method's ':' replaced by '-'),
+ * with a local-time stamp like `20261126-143005`.
+ */
+export function defaultRunFolder(method: string, now = new Date()): string {
+  const p = (n: number) => String(n).padStart(2, '0');
+  const stamp = `${now.getFullYear()}${p(now.getMonth() + 1)}${p(now.getDate())}-${p(now.getHours())}${p(now.getMinutes())}${p(now.getSeconds())}`;
+  return path.join('runs', `${stamp}-${method.replace(/[^a-z0-9-]/gi, '-')}`);
+}
+
+/** Writes a JSON file atomically (temp file in the same folder, then rename). */
+export function writeJsonAtomic(file: string, value: unknown): void {
+  mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.tmp-${process.pid}`;
+  writeFileSync(tmp, `${JSON.stringify(value, null, 2)}\n`);
+  renameSync(tmp, file);
+}
+
+/** Reads a JSON file. */
+export function readJson<T>(file: string): T {
+  return JSON.parse(readFileSync(file, 'utf8')) as T;
+}
+
+/** Appends one JSON object as a line (JSON Lines). */
+export function appendJsonl(file: string, record: unknown): void {
+  appendFileSync(file, `${JSON.stringify(record)}\n`);
+}
+
+/** Reads a JSON Lines file; a missing file gives []; a torn last line (crash mid-write) is skipped. */
+export function readJsonl<T>(file: string): T[] {
+  if (!existsSync(file)) return [];
+  const out: T[] = [];
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    if (!line.trim()) continue;
+    try {
+      out.push(JSON.parse(line) as T);
+    } catch {
+      // a partially written last line: ignore
+    }
+  }
+  return out;
+}
+
+/**
+ * Keeps only the records with `step < upTo` in a JSON Lines file (used on resume, so steps that ran
+ * after the last checkpoint, and are run again, are not logged twice).
+ */
+export function truncateJsonl(file: string, upTo: number): void {
+  if (!existsSync(file)) return;
+  const kept = readJsonl<{ step?: number }>(file).filter((r) => typeof r.step !== 'number' || r.step < upTo);
+  const tmp = `${file}.tmp-${process.pid}`;
+  writeFileSync(tmp, kept.map((r) => `${JSON.stringify(r)}\n`).join(''));
+  renameSync(tmp, file);
+}
+
+/** Paths of the files in a run folder. */
+export function runPaths(runDir: string) {
+  return {
+    dir: runDir,
+    config: path.join(runDir, 'config.json'),
+    metrics: path.join(runDir, 'metrics.jsonl'),
+    val: path.join(runDir, 'val.jsonl'),
+    checkpoints: path.join(runDir, 'checkpoints'),
+    best: path.join(runDir, 'checkpoints', 'best'),
+    last: path.join(runDir, 'checkpoints', 'last'),
+    summary: path.join(runDir, 'summary.json'),
+    reportHtml: path.join(runDir, 'report.html'),
+    reportMd: path.join(runDir, 'report.md'),
+    figures: path.join(runDir, 'figures'),
+    evalDir: path.join(runDir, 'eval'),
+  };
+}

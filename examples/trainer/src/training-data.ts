@@ -1,0 +1,200 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import * as datasets from '@agcl/datasets';
+import type { Slice2D, Volume3D } from '@agcl/datasets';
+import type { TrainConfig } from './config';
+import { UsageError } from './usage-error';
+
+/** Everything a run trains and validates on. */
+export interface TrainingData {
+  /** Labeled training slices, resized to `size` x `size`. */
+  labeled: Slice2D[];
+  /** Unlabeled training slices (labels present in the files but never read by the trainer). */
+  unlabeled: Slice2D[];
+  /** Validation cases at their original size (2D images are volumes of depth 1). */
+  val: Volume3D[];
+  /** Classes including background. */
+  numClasses: number;
+  /** Image channels. */
+  channels: number;
+  /** 'cardiac': 3D metrics per volume (RV, Myo, LV); 'histology': pixel Dice plus object-level metrics. */
+  kind: 'cardiac' | 'histology';
+  /** Names of the classes 1..K-1. */
+  classNames: string[];
+  /** Cases whose slices are labeled. */
+  labeledCases: string[];
+  /** All training cases. */
+  trainCases: string[];
+  /** One line describing the data. */
+  description: string;
+}
+
+/** Splits slices into labeled / unlabeled by case: the first `n` cases in sorted order are labeled. */
+export function splitByCase(
+  slices: Slice2D[],
+  options: { labeledPatients: number | null; labeledFraction: number | null; defaultPatients: number },
+): { labeled: Slice2D[]; unlabeled: Slice2D[]; labeledCases: string[]; cases: string[] } {
+  const cases = [...new Set(slices.map((s) => s.caseId))].sort();
+  let n = options.labeledPatients ?? (options.labeledFraction !== null ? Math.round(options.labeledFraction * cases.length) : options.defaultPatients);
+  n = Math.max(1, n);
+  if (n > cases.length) {
+    throw new UsageError(`--labeled-patients ${n} is more than the ${cases.length} training cases of this dataset`);
+  }
+  const labeledCases = cases.slice(0, n);
+  const set = new Set(labeledCases);
+  return {
+    labeled: slices.filter((s) => set.has(s.caseId)),
+    unlabeled: slices.filter((s) => !set.has(s.caseId)),
+    labeledCases,
+    cases,
+  };
+}
+
+function sliceAsVolume(slice: Slice2D): Volume3D {
+  return {
+    id: slice.id,
+    caseId: slice.caseId,
+    image: slice.image,
+    label: slice.label,
+    depth: 1,
+    height: slice.height,
+    width: slice.width,
+    channels: slice.channels,
+  };
+}
+
+function readList(file: string): string[] {
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+/** Resizes every slice to size x size (no copy when already that size). */
+function resizeAll(slices: Slice2D[], size: number): Slice2D[] {
+  return slices.map((s) => datasets.resizeSlice(s, size, size));
+}
+
+function finish(
+  config: TrainConfig,
+  train: Slice2D[],
+  val: Volume3D[],
+  rest: Pick<TrainingData, 'numClasses' | 'channels' | 'kind' | 'classNames'>,
+  defaultPatients: number,
+  name: string,
+): TrainingData {
+  if (train.length === 0) throw new UsageError(`${name}: no training images found`);
+  if (val.length === 0) throw new UsageError(`${name}: no validation cases found`);
+  const split = splitByCase(train, { ...config, defaultPatients });
+  const full = config.method === 'full';
+  const labeled = full ? train : split.labeled;
+  const unlabeled = full || config.method === 'supervised' ? [] : split.unlabeled;
+  const valUsed = config.valCases !== null ? val.slice(0, config.valCases) : val;
+  const labeledCases = full ? split.cases : split.labeledCases;
+  return {
+    labeled,
+    unlabeled,
+    val: valUsed,
+    labeledCases,
+    trainCases: split.cases,
+    ...rest,
+    description:
+      `${name}: ${split.cases.length} training cases (${train.length} slices), ` +
+      `${labeledCases.length} labeled (${labeled.length} slices), ${unlabeled.length} unlabeled slices used, ` +
+      `${valUsed.length} validation cases; ${config.size}x${config.size}`,
+  };
+}
+
+/**
+ * Loads the training and validation data a configuration names.
+ *
+ * - `synthetic`: `syntheticCardiacDataset` of `@agcl/datasets` (cardiac phantoms: RV, Myo, LV).
+ * - `acdc`: the SSL4MIS HDF5 layout under `dataDir` (`readAcdcH5`): training slices resized to
+ *   `size`, validation volumes at their own size; labeled = the first `labeledPatients` patients
+ *   (default 7, the 10% protocol) (the SSL4MIS protocol: first patients in sorted order).
+ * `valOnly` skips reading the ACDC training slices (evaluation needs only the validation volumes).
+ * - `folder` / `crag` / `glas`: an image + mask folder layout (`train/images`, `train/masks`,
+ *   `val/images`, `val/masks`, or `images` + `masks` split 80/20 by name).
+ */
+export async function loadTrainingData(config: TrainConfig, options: { valOnly?: boolean } = {}): Promise<TrainingData> {
+  const cardiac = { numClasses: 4, channels: 1, kind: 'cardiac' as const, classNames: ['RV', 'Myo', 'LV'] };
+  if (config.dataset === 'synthetic') {
+    const data = datasets.syntheticCardiacDataset({
+      cases: config.syntheticCases,
+      valCases: config.syntheticValCases,
+      slicesPerCase: config.syntheticSlicesPerCase,
+      size: config.size,
+      seed: config.seed,
+    });
+    return finish(config, resizeAll(data.train, config.size), data.val, cardiac, 4, 'synthetic cardiac phantoms');
+  }
+  const root = config.dataDir as string;
+  if (config.dataset === 'acdc') {
+    for (const f of ['train_slices.list', 'val.list']) {
+      if (!existsSync(path.join(root, f))) {
+        throw new UsageError(`--data-dir ${root}: not the ACDC HDF5 layout (missing ${f})`);
+      }
+    }
+    const valIds = readList(path.join(root, 'val.list'));
+    const { volumes = [] } = await datasets.readAcdcH5(root, {
+      split: 'val',
+      ids: config.valCases !== null ? valIds.slice(0, config.valCases) : undefined,
+    });
+    if (options.valOnly) {
+      const valUsed = config.valCases !== null ? volumes.slice(0, config.valCases) : volumes;
+      return {
+        labeled: [],
+        unlabeled: [],
+        val: valUsed,
+        labeledCases: [],
+        trainCases: [],
+        ...cardiac,
+        description: `ACDC (${root}): ${valUsed.length} validation volumes`,
+      };
+    }
+    const { slices = [] } = await datasets.readAcdcH5(root, { split: 'train', size: config.size });
+    // caseId = patientNNN, so splitByCase labels the first N patients in sorted order (the SSL4MIS protocol)
+    return finish(config, slices, volumes, cardiac, 7, `ACDC (${root})`);
+  }
+  // image + mask folders: CRAG (train / valid), GlaS (train / testA), or a generic images/ + masks/ layout
+  let train: Slice2D[];
+  let valSlices: Slice2D[];
+  if (config.dataset === 'crag') {
+    train = (await datasets.readCrag(root, { split: 'train' })).slices;
+    valSlices = (await datasets.readCrag(root, { split: 'valid' })).slices;
+  } else if (config.dataset === 'glas') {
+    train = (await datasets.readGlas(root, { split: 'train' })).slices;
+    valSlices = (await datasets.readGlas(root, { split: 'testA' })).slices;
+  } else {
+    const layout = [
+      { train: ['train/images', 'train/masks'], val: ['val/images', 'val/masks'] },
+      { train: ['train/images', 'train/masks'], val: ['test/images', 'test/masks'] },
+      { train: ['images', 'masks'], val: null },
+    ].find((l) => existsSync(path.join(root, l.train[0])) && existsSync(path.join(root, l.train[1])));
+    if (!layout) {
+      throw new UsageError(`--data-dir ${root}: expected images/ and masks/ (or train/images, train/masks) folders`);
+    }
+    const read = async (dirs: string[]) =>
+      (await datasets.readImageMaskFolder(path.join(root, dirs[0]), path.join(root, dirs[1]), { labelMode: 'binary' })).slices;
+    train = await read(layout.train);
+    const valLayout = layout.val;
+    if (valLayout && existsSync(path.join(root, valLayout[0]))) {
+      valSlices = await read(valLayout);
+    } else {
+      // no held-out folder: the last 20% of the images (by name) are validation
+      const sorted = [...train].sort((a, b) => a.id.localeCompare(b.id));
+      const nVal = Math.max(1, Math.round(sorted.length * 0.2));
+      valSlices = sorted.slice(sorted.length - nVal);
+      train = sorted.slice(0, sorted.length - nVal);
+    }
+  }
+  const channels = train[0]?.channels ?? 3;
+  return finish(
+    config,
+    resizeAll(train, config.size),
+    valSlices.map(sliceAsVolume),
+    { numClasses: 2, channels, kind: 'histology', classNames: [config.dataset === 'folder' ? 'foreground' : 'gland'] },
+    Math.max(1, Math.round(new Set(train.map((s) => s.caseId)).size * 0.1)),
+    `${config.dataset} (${root})`,
+  );
+}
