@@ -1,3 +1,4 @@
+/// <reference path="./bmp-js.d.ts" />
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { DatasetError } from './dataset-error';

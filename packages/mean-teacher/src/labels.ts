@@ -64,7 +64,8 @@ export function checkLabels(
 export function toOneHot(labels: tf.Tensor, kind: LabelKind, k: number): tf.Tensor {
   if (kind === 'onehot') return labels;
   const flat = tf.reshape(labels, [-1]) as tf.Tensor1D;
-  return tf.reshape(tf.oneHot(flat, k, 1, 0, 'float32'), [...labels.shape, k]);
+  // int32 then cast: tfjs-backend-wasm 4.22's OneHot writes int32 bits into a float32 output.
+  return tf.reshape(tf.cast(tf.oneHot(flat, k, 1, 0, 'int32'), 'float32'), [...labels.shape, k]);
 }
 
 /** Loss reduction, as in MONAI and PyTorch. */
