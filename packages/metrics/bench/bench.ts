@@ -1,8 +1,10 @@
 /**
  * Benchmark (not a test): HD95 + ASD per class on a 3D cardiac-like volume of 10 x 256 x 224 and
- * a 2D 1000 x 1000 mask, against the scipy reference (bench_scipy.py) in the same invocation.
+ * a 2D 1000 x 1000 mask, against the scipy reference (bench_scipy.py) in the same invocation; GlaS
+ * object metrics on a 522 x 775 image; the object Hausdorff on 1000 x 1000 masks with ~300 objects,
+ * fast path against the previous implementation (`objectHausdorffReference`).
  *
- *   cd packages/metrics && npx tsx bench/bench.ts [--repeats 5]
+ *   cd packages/metrics && npx tsx bench/bench.ts [--repeats 5] [--objects-only]
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,9 +12,13 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { asd, computeMetrics, computeObjectMetrics, hd95 } from '../src/index.js';
+import { objectHausdorffReference } from '../src/object-hausdorff-reference.js';
+import { objectHausdorffFast } from '../src/object-hausdorff.js';
+import { evaluateObjectMetrics } from '../src/object-metrics.js';
 
 const repeatsArg = process.argv.indexOf('--repeats');
 const repeats = repeatsArg > 0 ? Number(process.argv[repeatsArg + 1]) : 5;
+const objectsOnly = process.argv.includes('--objects-only');
 
 /** Seeded LCG in [0, 1). */
 function lcg(seed: number): () => number {
@@ -150,21 +156,23 @@ function run(name: string, pred: Uint8Array, target: Uint8Array, shape: number[]
   return row;
 }
 
-const scipy = hasScipy();
-if (!scipy) console.warn('/usr/bin/python3 with numpy + scipy not found: scipy columns skipped');
-const [D, H, W] = [10, 256, 224];
-const rows = [
-  run('3D 10x256x224, 3 classes, spacing [10,1.5,1.5]', cardiacVolume(D, H, W, 1, 4), cardiacVolume(D, H, W, 2, 0), [D, H, W], [10, 1.5, 1.5], [1, 2, 3], scipy),
-  run('2D 1000x1000, 1 class, spacing [0.5,0.5]', blobMask(1000, 1000, 3, 10), blobMask(1000, 1000, 4, 0), [1000, 1000], [0.5, 0.5], [1], scipy),
-];
-const f = (v: number | undefined) => (v === undefined ? '-' : v.toFixed(1));
-console.log(`HD95 + ASD, median of ${repeats} runs (ms), Node ${process.version}`);
-console.log('| case | @agcl/metrics computeMetrics | @agcl/metrics hd95()+asd() | scipy (medpy calls) | scipy (shared) | speed-up vs medpy calls | max rel. diff |');
-console.log('| --- | --- | --- | --- | --- | --- | --- |');
-for (const r of rows) {
-  const speedup = r.scipyMedpy !== undefined ? `${(r.scipyMedpy / r.ts).toFixed(1)}x` : '-';
-  const diff = r.maxRelDiff !== undefined ? r.maxRelDiff.toExponential(1) : '-';
-  console.log(`| ${r.name} | ${f(r.ts)} | ${f(r.tsSeparate)} | ${f(r.scipyMedpy)} | ${f(r.scipyShared)} | ${speedup} | ${diff} |`);
+if (!objectsOnly) {
+  const scipy = hasScipy();
+  if (!scipy) console.warn('/usr/bin/python3 with numpy + scipy not found: scipy columns skipped');
+  const [D, H, W] = [10, 256, 224];
+  const rows = [
+    run('3D 10x256x224, 3 classes, spacing [10,1.5,1.5]', cardiacVolume(D, H, W, 1, 4), cardiacVolume(D, H, W, 2, 0), [D, H, W], [10, 1.5, 1.5], [1, 2, 3], scipy),
+    run('2D 1000x1000, 1 class, spacing [0.5,0.5]', blobMask(1000, 1000, 3, 10), blobMask(1000, 1000, 4, 0), [1000, 1000], [0.5, 0.5], [1], scipy),
+  ];
+  const f = (v: number | undefined) => (v === undefined ? '-' : v.toFixed(1));
+  console.log(`HD95 + ASD, median of ${repeats} runs (ms), Node ${process.version}`);
+  console.log('| case | @agcl/metrics computeMetrics | @agcl/metrics hd95()+asd() | scipy (medpy calls) | scipy (shared) | speed-up vs medpy calls | max rel. diff |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- |');
+  for (const r of rows) {
+    const speedup = r.scipyMedpy !== undefined ? `${(r.scipyMedpy / r.ts).toFixed(1)}x` : '-';
+    const diff = r.maxRelDiff !== undefined ? r.maxRelDiff.toExponential(1) : '-';
+    console.log(`| ${r.name} | ${f(r.ts)} | ${f(r.tsSeparate)} | ${f(r.scipyMedpy)} | ${f(r.scipyShared)} | ${speedup} | ${diff} |`);
+  }
 }
 
 // GlaS object metrics (TypeScript only): 522 x 775 image, instance-map reference, semantic prediction.
@@ -192,4 +200,83 @@ for (const r of rows) {
   console.log(
     `GlaS object F1 + Dice + Hausdorff, 522x775, ${m.targetObjects} reference / ${m.predObjects} segmented objects: ${ms.toFixed(1)} ms (median of ${repeats})`,
   );
+}
+
+/**
+ * Nuclei-like 1000 x 1000 masks: 300 random discs (radius 4-11; touching ones merge into one
+ * component). `jittered`: the prediction moves every disc (centre +-3, radius +-2), drops 8% of them
+ * and adds 40 specks (a trained model). `undertrained`: the prediction grows every disc by 4 pixels
+ * (neighbours merge), 20 long strokes join many of them into components spanning the image, and
+ * 400 specks are added: the case where an object's box covers most of the image and many objects
+ * overlap nothing.
+ */
+function discMasks(seed: number, kind: 'jittered' | 'undertrained'): { pred: Uint8Array; target: Uint8Array } {
+  const [h, w] = [1000, 1000];
+  const rnd = lcg(seed);
+  const target = new Uint8Array(h * w);
+  const pred = new Uint8Array(h * w);
+  const disc = (m: Uint8Array, cy: number, cx: number, r: number) => {
+    for (let y = Math.max(0, Math.floor(cy - r)); y <= Math.min(h - 1, Math.ceil(cy + r)); y++) {
+      for (let x = Math.max(0, Math.floor(cx - r)); x <= Math.min(w - 1, Math.ceil(cx + r)); x++) {
+        if ((y - cy) ** 2 + (x - cx) ** 2 <= r * r) m[y * w + x] = 1;
+      }
+    }
+  };
+  const under = kind === 'undertrained';
+  for (let o = 0; o < 300; o++) {
+    const cy = rnd() * h;
+    const cx = rnd() * w;
+    const r = 4 + rnd() * 7;
+    disc(target, cy, cx, r);
+    const keep = rnd() > 0.08;
+    const py = cy + (rnd() - 0.5) * 6;
+    const px = cx + (rnd() - 0.5) * 6;
+    const pr = Math.max(1, r + (rnd() - 0.5) * 4);
+    if (under) disc(pred, cy, cx, r + 4);
+    else if (keep) disc(pred, py, px, pr);
+  }
+  for (let o = 0; o < (under ? 400 : 40); o++) disc(pred, rnd() * h, rnd() * w, rnd() * 2);
+  if (under) {
+    for (let o = 0; o < 20; o++) {
+      let y = rnd() * h;
+      let x = rnd() * w;
+      const a = rnd() * 6.28;
+      for (let t = 0; t < 1200; t += 2) {
+        disc(pred, y, x, 2);
+        y += 2 * Math.sin(a + t / 300);
+        x += 2 * Math.cos(a + t / 300);
+      }
+    }
+  }
+  return { pred, target };
+}
+
+{
+  console.log(`\nGlaS object F1 + Dice + Hausdorff (computeObjectMetrics), 1000x1000, ms (fast: median of ${repeats}; reference: median of up to ${Math.min(repeats, 3)})`);
+  console.log('| case | objects (pred / ref) | F1 + Dice only | before (reference Hausdorff) | after (fast Hausdorff) | speed-up | rel. diff |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- |');
+  for (const kind of ['jittered', 'undertrained'] as const) {
+    const { pred, target } = discMasks(11, kind);
+    const opts = { shape: [1000, 1000] };
+    const only = medianMs(() => computeObjectMetrics(pred, target, { ...opts, hausdorff: false }));
+    const fastMs = medianMs(() => computeObjectMetrics(pred, target, opts));
+    const fast = computeObjectMetrics(pred, target, opts);
+    const times: number[] = [];
+    let ref = NaN;
+    // at most 3 runs, and no further run once 20 s are spent (the reference can take many seconds)
+    for (let r = 0, spent = 0; r < Math.min(repeats, 3) && spent < 20000; r++) {
+      const t0 = performance.now();
+      ref = evaluateObjectMetrics(pred, target, opts, 'bench', objectHausdorffReference).objectHausdorff as number;
+      times.push(performance.now() - t0);
+      spent += times[times.length - 1];
+    }
+    times.sort((a, b) => a - b);
+    const refMs = times[Math.floor(times.length / 2)];
+    const check = evaluateObjectMetrics(pred, target, opts, 'bench', objectHausdorffFast).objectHausdorff as number;
+    const diff = Math.abs((fast.objectHausdorff as number) - ref) / Math.abs(ref);
+    if (check !== fast.objectHausdorff) throw new Error('bench: computeObjectMetrics does not use the fast path');
+    console.log(
+      `| 300 discs, ${kind} prediction | ${fast.predObjects} / ${fast.targetObjects} | ${only.toFixed(1)} | ${refMs.toFixed(0)} | ${fastMs.toFixed(1)} | ${(refMs / fastMs).toFixed(1)}x | ${diff.toExponential(1)} |`,
+    );
+  }
 }

@@ -1,7 +1,6 @@
-import { type Box, boxShape, extractCrop, labelBoundingBoxes, unionBox } from './bounding-box.js';
 import { type Connectivity, connectivityRank, labelComponents } from './connected-components.js';
 import { type EmptyMaskOptions, resolveEmptyPolicy } from './empty-mask-policy.js';
-import { squaredDistanceToSites } from './euclidean-distance-transform.js';
+import { type ObjectHausdorffInput, objectHausdorffFast } from './object-hausdorff.js';
 import { checkArray, checkBinary, checkInstances, checkShape, checkSpacing, type NumericArray, type Shape, type Spacing } from './validate.js';
 
 /** Options of the GlaS object-level metrics. */
@@ -131,6 +130,20 @@ export function computeObjectMetrics(
   options: ObjectMetricsOptions & { hausdorff?: boolean },
   fn = 'computeObjectMetrics',
 ): ObjectMetrics {
+  return evaluateObjectMetrics(pred, target, options, fn, objectHausdorffFast);
+}
+
+/**
+ * {@link computeObjectMetrics} with a chosen object Hausdorff implementation. Internal (not
+ * exported by the package): tests and the benchmark pass the reference implementation.
+ */
+export function evaluateObjectMetrics(
+  pred: NumericArray,
+  target: NumericArray,
+  options: ObjectMetricsOptions & { hausdorff?: boolean },
+  fn: string,
+  hausdorffImpl: (input: ObjectHausdorffInput) => number,
+): ObjectMetrics {
   const { shape, spacing, policy, s, g } = resolve(fn, pred, target, options);
   const withHausdorff = options.hausdorff ?? true;
   const nS = s.count;
@@ -212,81 +225,21 @@ export function computeObjectMetrics(
   };
   if (!withHausdorff) return out;
 
-  // Object Hausdorff
-  const boxS = labelBoundingBoxes(sl, shape, nS + 1);
-  const boxG = labelBoundingBoxes(gl, shape, nG + 1);
-  const cache = new Map<number, number>();
-  const pairH = (j: number, i: number): number => {
-    const key = j * (nG + 1) + i;
-    let h = cache.get(key);
-    if (h === undefined) {
-      h = objectPairHausdorff(sl, j, boxS[j] as Box, gl, i, boxG[i] as Box, shape, spacing);
-      cache.set(key, h);
-    }
-    return h;
-  };
-  const nearest = (own: Box, others: Array<Box | null>, n: number, h: (o: number) => number): number => {
-    const order: Array<[number, number]> = [];
-    for (let o = 1; o <= n; o++) order.push([boxGap(own, others[o] as Box, spacing), o]);
-    order.sort((x, y) => x[0] - y[0] || x[1] - y[1]);
-    let best = Infinity;
-    for (const [lb, o] of order) {
-      if (lb > best) break;
-      const v = h(o);
-      if (v < best) best = v;
-    }
-    return best;
-  };
-  let hS = 0;
-  for (let j = 1; j <= nS; j++) {
-    const i = matchS[j];
-    const h = i !== 0 ? pairH(j, i) : nearest(boxS[j] as Box, boxG, nG, (o) => pairH(j, o));
-    hS += (areaS[j] / totalS) * h;
-  }
-  let hG = 0;
-  for (let i = 1; i <= nG; i++) {
-    const j = matchG[i];
-    const h = j !== 0 ? pairH(j, i) : nearest(boxG[i] as Box, boxS, nS, (o) => pairH(o, i));
-    hG += (areaG[i] / totalG) * h;
-  }
-  out.objectHausdorff = (hS + hG) / 2;
+  out.objectHausdorff = hausdorffImpl({
+    shape,
+    spacing,
+    predLabels: sl,
+    predCount: nS,
+    targetLabels: gl,
+    targetCount: nG,
+    matchS,
+    matchG,
+    areaS,
+    areaG,
+    totalS,
+    totalG,
+  });
   return out;
-}
-
-/** Lower bound of any distance between voxels of two boxes (physical units). */
-function boxGap(a: Box, b: Box, spacing: readonly number[]): number {
-  let s = 0;
-  for (let ax = 0; ax < a.lo.length; ax++) {
-    const gap = Math.max(0, b.lo[ax] - (a.hi[ax] - 1), a.lo[ax] - (b.hi[ax] - 1));
-    const e = gap * spacing[ax];
-    s += e * e;
-  }
-  return Math.sqrt(s);
-}
-
-/** Hausdorff distance between the full pixel sets of object j of `sl` and object i of `gl`. */
-function objectPairHausdorff(
-  sl: Int32Array,
-  j: number,
-  bs: Box,
-  gl: Int32Array,
-  i: number,
-  bg: Box,
-  shape: readonly number[],
-  spacing: readonly number[],
-): number {
-  const box = unionBox(bs, bg);
-  const cs = boxShape(box);
-  const a = extractCrop(sl, shape, box, j);
-  const b = extractCrop(gl, shape, box, i);
-  const da = squaredDistanceToSites(a, cs, spacing);
-  const db = squaredDistanceToSites(b, cs, spacing);
-  let max = 0;
-  for (let k = 0; k < a.length; k++) {
-    if (b[k] !== 0 && da[k] > max) max = da[k];
-    if (a[k] !== 0 && db[k] > max) max = db[k];
-  }
-  return Math.sqrt(max);
 }
 
 /**
