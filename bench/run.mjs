@@ -1,5 +1,6 @@
-// Benchmark of the supervised U-Net training step on TensorFlow.js (wasm) against PyTorch, in one run.
-// Usage: node bench/run.mjs [--quick] [--no-levers] [--no-torch] [--rounds N]
+// Benchmark of the supervised U-Net training step on TensorFlow.js (wasm) against PyTorch, in one run,
+// plus the Semi-AGCL step (bench/semi-step.ts) and its ratio to the supervised step.
+// Usage: node bench/run.mjs [--quick] [--no-levers] [--no-torch] [--no-semi] [--rounds N]
 // The configurations run in alternating rounds (tfjs, pytorch, tfjs, pytorch, ...) so that a drifting
 // machine load affects both alike; wall and CPU seconds are pooled over the rounds.
 // Writes bench/results/train-step-<date>.json and bench/results/train-step-latest.json.
@@ -33,13 +34,15 @@ function collect(label, cmd, args) {
     return { label, error: err };
   }
   const res = { label, ...JSON.parse(line.slice(7)), wallSeconds: (Date.now() - t0) / 1000, loadAverage: os.loadavg()[0] };
-  process.stderr.write(`  ${label}: step ${res.stepSeconds.median.toFixed(3)} s (cpu ${res.stepCpuSeconds.median.toFixed(3)} s), inference ${res.inferenceSeconds.median.toFixed(3)} s\n`);
+  process.stderr.write(`  ${label}: step ${res.stepSeconds.median.toFixed(3)} s (cpu ${res.stepCpuSeconds.median.toFixed(3)} s)${res.inferenceSeconds ? `, inference ${res.inferenceSeconds.median.toFixed(3)} s` : ''}\n`);
   return res;
 }
 const tfjs = (label, extra, n = steps, w = warmup) =>
   collect(label, process.execPath, ['--conditions=@agcl/source', '--import', 'tsx', join(here, 'train-step.ts'), '--steps', String(n), '--warmup', String(w), ...extra]);
 const torch = (label, threads) =>
   collect(label, python, [join(here, 'torch_unet.py'), '--threads', String(threads), '--steps', String(steps), '--warmup', String(warmup)]);
+const semi = (label, labeled, unlabeled, n, w) =>
+  collect(label, process.execPath, ['--conditions=@agcl/source', '--import', 'tsx', join(here, 'semi-step.ts'), '--labeled', String(labeled), '--unlabeled', String(unlabeled), '--steps', String(n), '--warmup', String(w)]);
 const hasTorch = () => existsSync(python) && spawnSync(python, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0;
 
 /** Pools the rounds of one configuration: medians over every timed step of every round. */
@@ -71,6 +74,7 @@ if (!argv.includes('--no-levers')) {
   // Each patched kernel put back to wasm's own (1 thread), and each filter-gradient strategy, between two
   // runs with everything patched (the load drifts: compare each lever with the baselines next to it).
   levers.push(tfjs('lever baseline (all patched), before', ['--threads', '1'], leverSteps, 1));
+  levers.push(tfjs('without the fused batch norm + leaky ReLU (and inference folding)', ['--threads', '1', '--no-fused'], leverSteps, 1));
   for (const k of ['Conv2DBackpropInput', 'Tile', 'Identity', 'BatchMatMul', 'DepthToSpace']) {
     levers.push(tfjs(`without patched ${k}`, ['--threads', '1', '--disable', k], leverSteps, 1));
   }
@@ -78,6 +82,13 @@ if (!argv.includes('--no-levers')) {
     levers.push(tfjs(`Conv2DBackpropFilter strategy ${s}`, ['--threads', '1', '--filter-grad', s], leverSteps, 1));
   }
   levers.push(tfjs('lever baseline (all patched), after', ['--threads', '1'], leverSteps, 1));
+}
+// Semi-AGCL step: labeled + unlabeled 4 + 4 (timed, ratio to the supervised step at batch 4), and 8 + 8
+// (peak memory).
+const semiRuns = [];
+if (!argv.includes('--no-semi')) {
+  semiRuns.push(semi('semi-agcl step, 4 + 4, 1 thread', 4, 4, quick ? 2 : 3, 1));
+  semiRuns.push(semi('semi-agcl step, 8 + 8, 1 thread', 8, 8, 1, 1));
 }
 const load1 = os.loadavg();
 
@@ -95,6 +106,11 @@ for (const t of ['1 thread', '2 threads']) {
     };
   }
 }
+const sup = byLabel('tfjs wasm, 1 thread');
+const semi44 = semiRuns.find((r) => r.label.includes('4 + 4') && !r.error);
+const semiOverSupervised = sup && semi44
+  ? { stepWall: semi44.stepSeconds.median / sup.stepSeconds.median, stepCpu: semi44.stepCpuSeconds.median / sup.stepCpuSeconds.median }
+  : null;
 const stepGflop = runs.find((r) => r.stepGflop)?.stepGflop ?? null;
 const result = {
   date: new Date().toISOString(),
@@ -116,6 +132,8 @@ const result = {
   runs,
   ratiosOursOverPytorch: ratios,
   levers,
+  semi: semiRuns,
+  semiOverSupervised,
 };
 mkdirSync(join(here, 'results'), { recursive: true });
 const stamp = result.date.replace(/[:.]/g, '-');
@@ -123,7 +141,7 @@ writeFileSync(join(here, 'results', `train-step-${stamp}.json`), JSON.stringify(
 writeFileSync(join(here, 'results', 'train-step-latest.json'), JSON.stringify(result, null, 2));
 
 const f3 = (v) => +v.toFixed(3);
-console.table([...runs, ...levers].map((r) =>
+console.table([...runs, ...levers, ...semiRuns].map((r) =>
   r.error
     ? { run: r.label, error: r.error.slice(0, 120) }
     : {
@@ -131,12 +149,16 @@ console.table([...runs, ...levers].map((r) =>
         'step s': f3(r.stepSeconds.median),
         'step cpu s': f3(r.stepCpuSeconds.median),
         'GFLOP/s (wall)': stepGflop ? +(stepGflop / r.stepSeconds.median).toFixed(1) : '',
-        'inference s': f3(r.inferenceSeconds.median),
+        'inference s': r.inferenceSeconds ? f3(r.inferenceSeconds.median) : '',
         'peak heap MiB': r.peakWasmHeapMiB ? Math.round(r.peakWasmHeapMiB) : '',
         'peak RSS MiB': Math.round(r.peakRssMiB),
         load: r.loadAverage?.toFixed(1),
       },
 ));
 console.log('ours / pytorch (medians):', JSON.stringify(ratios, (k, v) => (typeof v === 'number' ? +v.toFixed(2) : v)));
+if (semiOverSupervised) console.log('semi-agcl (4 + 4) / supervised (4):', JSON.stringify(semiOverSupervised, (k, v) => (typeof v === 'number' ? +v.toFixed(2) : v)));
+for (const r of semiRuns.filter((q) => !q.error)) {
+  console.log(`${r.label}: parts cpu s ${JSON.stringify(r.partsCpuSeconds, (k, v) => (typeof v === 'number' ? +v.toFixed(3) : v))}, optimizer update ${r.optimizerUpdateSeconds.cpu.toFixed(3)} s, ${r.patches} patches, peak heap ${Math.round(r.peakWasmHeapMiB)} MiB, RSS ${Math.round(r.peakRssMiB)} MiB`);
+}
 console.log(`load average before ${load0.map((v) => v.toFixed(2)).join(' ')}, after ${load1.map((v) => v.toFixed(2)).join(' ')}`);
-if (runs.some((r) => r.error) || levers.some((r) => r.error)) process.exitCode = 1;
+if ([...runs, ...levers, ...semiRuns].some((r) => r.error)) process.exitCode = 1;

@@ -7,6 +7,7 @@ describe('initBackend', () => {
     const report = await initBackend({ backend: 'cpu' });
     expect(report.name).toBe('cpu');
     expect(tf.getBackend()).toBe('cpu');
+    expect(report.patchedKernels).toEqual(['ResizeBilinearGrad']);
     // d/dx x^2 at 3 is 6: fails with "gradient function not found" if gradients are not registered.
     const g = tf.grad((x: tf.Tensor) => tf.square(x))(tf.scalar(3));
     expect(await g.data()).toEqual(new Float32Array([6]));
@@ -27,8 +28,8 @@ describe('initBackend: wasm, webgpu and auto', () => {
     expect(report.name).toBe('wasm');
     expect(tf.getBackend()).toBe('wasm');
     expect(report.threads).toBe(1);
-    expect(report.patchedKernels).toEqual(['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'UnsortedSegmentSum', 'Tile', 'Identity', 'BatchMatMul', 'DepthToSpace']);
-    expect(formatBackendReport(report)).toMatch(/^backend: wasm \(1 thread, 7 training kernels patched; requested explicitly\)$/);
+    expect(report.patchedKernels).toEqual(['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'UnsortedSegmentSum', 'Tile', 'Identity', 'BatchMatMul', 'DepthToSpace', 'MaxPoolGrad']);
+    expect(formatBackendReport(report)).toMatch(/^backend: wasm \(1 thread, 8 training kernels patched; requested explicitly\)$/);
   });
 
   it('rejects a bad thread count', async () => {

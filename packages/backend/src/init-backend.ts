@@ -5,6 +5,7 @@ import '@tensorflow/tfjs-layers';
 import { loadWasm } from './load-wasm';
 import { loadWebGpu } from './load-webgpu';
 import { registerWasmTrainingKernels } from './wasm-kernels/register-wasm-kernels';
+import { registerCpuKernelFixes } from './cpu-kernels/resize-bilinear-grad';
 
 /** Names accepted by {@link initBackend}. `auto` picks the fastest one that works here. */
 export type BackendName = 'auto' | 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
@@ -100,7 +101,7 @@ const candidates: Record<Exclude<BackendName, 'auto'>, Candidate> = {
     name: 'cpu',
     load: async () => {
       await import('@tensorflow/tfjs-backend-cpu');
-      return { threads: 1, patchedKernels: [] };
+      return { threads: 1, patchedKernels: registerCpuKernelFixes() };
     },
   },
 };

@@ -288,6 +288,41 @@ describe('UNet', () => {
       net.dispose();
     });
 
+    it('trains on a non-square input with bilinear up-sampling; fused and composed batch norm give the same gradients', async () => {
+      // Needs @agcl/backend's corrected cpu ResizeBilinearGrad (tfjs-backend-cpu 4.22 mislabels its shape).
+      const net = new UNet({ ...TINY, dropout: [0, 0, 0], upsampling: 'bilinear' });
+      const x = input([2, 8, 12, 1], 16);
+      const vars = net.trainableVariables();
+      const weights = net.getWeights();
+      const run = async (fused: boolean) => {
+        tf.env().set('AGCL_FUSED_BATCH_NORM', fused);
+        try {
+          net.setWeights(weights); // same running statistics for both passes
+          const { value, grads } = tf.variableGrads(() => {
+            const out = net.forward(x, { training: true, embeddings: true });
+            return tf.add(tf.mean(tf.square(out.logits)), tf.mean(tf.square(out.embeddings!))) as tf.Scalar;
+          }, vars);
+          const g = await Promise.all(vars.map(async (v) => values(grads[v.name])));
+          const loss = (await value.data())[0];
+          const runningMean = await values(net.nonTrainableVariables()[0]);
+          tf.dispose([value, ...Object.values(grads)]);
+          return { loss, g, runningMean };
+        } finally {
+          tf.env().set('AGCL_FUSED_BATCH_NORM', true);
+        }
+      };
+      const fusedRun = await run(true);
+      const composed = await run(false);
+      expect(Math.abs(fusedRun.loss - composed.loss)).toBeLessThan(1e-5 * Math.abs(composed.loss));
+      expect(maxAbsDiff(fusedRun.runningMean, composed.runningMean)).toBeLessThan(1e-5);
+      composed.g.forEach((g, i) => {
+        const scale = Math.max(...Array.from(g, Math.abs));
+        expect(vars[i].name + ' ' + (maxAbsDiff(fusedRun.g[i], g) <= 1e-3 * scale + 1e-7)).toBe(vars[i].name + ' true');
+      });
+      tf.dispose([x, ...Object.values(weights)]);
+      net.dispose();
+    });
+
     it('does not leak in forward, getWeights, clone and dispose', () => {
       const net = new UNet(TINY);
       const x = input([2, 8, 8, 1], 15);

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { batchNormInference, batchNormTraining, instanceNorm, runningMomentsUpdate } from './normalize';
+import { FUSED_BATCH_NORM_FLAG, fusedBatchNormActivation, fusedBatchNormActivationAvailable } from './batch-norm-activation';
 import { unetParameterSpecs, type UNetParameterSpec } from './parameter-specs';
 import {
   checkUNetArtifacts,
@@ -290,10 +291,61 @@ export class UNet {
       return y;
     };
 
+    // conv -> norm -> activation (alpha: leaky-ReLU slope, 0 for ReLU). In training mode with batch norm
+    // on cpu / wasm: conv without bias, then one fused kernel (bias + batch norm + activation) with a
+    // closed-form gradient, instead of ~30 small kernels per layer in the autodiff chain.
+    const fused = training && cfg.normalization === 'batch' && fusedBatchNormActivationAvailable();
+    const convNormAct = (convName: string, normName: string, h: tf.Tensor4D, alpha: number): tf.Tensor4D => {
+      if (!training && !taping && cfg.normalization === 'batch' && tf.env().getBool(FUSED_BATCH_NORM_FLAG)) {
+        // Inference: the running statistics are constants, so batch norm folds into the convolution
+        // (W' = W s, b' = (b - runningMean) s + beta, s = gamma / sqrt(runningVar + eps)) and the
+        // activation into the fused conv kernel: one kernel per layer instead of three.
+        const filter = this.v(`${convName}/kernel`) as tf.Tensor4D;
+        const s = tf.div(this.v(`${normName}/gamma`), tf.sqrt(tf.add(this.v(`${normName}/movingVariance`), cfg.normEpsilon)));
+        const bias = tf.add(tf.mul(tf.sub(this.v(`${convName}/bias`), this.v(`${normName}/movingMean`)), s), this.v(`${normName}/beta`));
+        return tf.fused.conv2d({
+          x: h,
+          filter: tf.mul(filter, s) as tf.Tensor4D,
+          bias,
+          strides: 1,
+          pad: 'same',
+          activation: alpha === 0 ? 'relu' : 'leakyrelu',
+          leakyreluAlpha: alpha,
+        });
+      }
+      if (!fused) {
+        const y = norm(normName, conv(convName, h));
+        return alpha === 0 ? tf.relu(y) : tf.leakyRelu(y, alpha);
+      }
+      const z = tf.conv2d(h, this.v(`${convName}/kernel`) as tf.Tensor4D, 1, 'same');
+      const movingMean = this.v(`${normName}/movingMean`);
+      const movingVariance = this.v(`${normName}/movingVariance`);
+      const { out, mean, variance } = fusedBatchNormActivation(
+        z,
+        this.v(`${convName}/bias`),
+        this.v(`${normName}/gamma`),
+        this.v(`${normName}/beta`),
+        cfg.normEpsilon,
+        alpha,
+      );
+      const count = h.shape[0] * h.shape[1] * h.shape[2];
+      const next = runningMomentsUpdate(
+        movingMean as tf.Tensor1D,
+        movingVariance as tf.Tensor1D,
+        mean,
+        variance,
+        count,
+        cfg.bnMomentum,
+      );
+      movingMean.assign(next.mean);
+      movingVariance.assign(next.variance);
+      return out;
+    };
+
     const block = (name: string, h: tf.Tensor4D, rate: number): tf.Tensor4D => {
-      let y = tf.leakyRelu(norm(`${name}/norm1`, conv(`${name}/conv1`, h)), LEAKY_SLOPE);
+      let y = convNormAct(`${name}/conv1`, `${name}/norm1`, h, LEAKY_SLOPE);
       y = dropout(y, rate);
-      return tf.leakyRelu(norm(`${name}/norm2`, conv(`${name}/conv2`, y)), LEAKY_SLOPE);
+      return convNormAct(`${name}/conv2`, `${name}/norm2`, y, LEAKY_SLOPE);
     };
 
     const up = (level: number, h: tf.Tensor4D): tf.Tensor4D => {
@@ -322,7 +374,7 @@ export class UNet {
       const out: Record<string, tf.Tensor4D> = { logits: conv('out', h) };
       if (options.features) out.features = h;
       if (options.embeddings) {
-        const hidden = tf.relu(norm('proj/norm', conv('proj/conv1', h)));
+        const hidden = convNormAct('proj/conv1', 'proj/norm', h, 0);
         out.embeddings = conv('proj/conv2', hidden);
       }
       return out;

@@ -11,16 +11,40 @@ import {
 } from './kernel-utils';
 
 /**
- * How the filter gradient is computed. `auto` (the registered default) picks, per shape, the faster of
- * the two best measured: `im2col-transposed` for maps of at most 8x8 or a single input channel, `conv`
- * otherwise (bench/kernels.ts). `im2col` (pixel-major columns, BatchMatMul with transposeA) is kept for
- * measurement.
+ * How the filter gradient is computed. `auto` (the registered default) picks, per shape, the fastest
+ * measured: `matmul` for pointwise (1x1, stride 1, unpadded) convolutions, `im2col-transposed` for maps of
+ * at most 8x8 or a single input channel, `conv` otherwise (bench/kernels.ts). `im2col` (pixel-major
+ * columns, BatchMatMul with transposeA) is kept for measurement. `matmul` applies to pointwise
+ * convolutions only: x reshaped to [N*H*W, Cin], transposed, times dy as [N*H*W, Cout] (no im2col copy).
  */
-export type FilterGradStrategy = 'auto' | 'im2col' | 'im2col-transposed' | 'im2col-slices' | 'conv';
+export type FilterGradStrategy = 'auto' | 'im2col' | 'im2col-transposed' | 'im2col-slices' | 'conv' | 'matmul';
+
+/** True for a 1x1, stride-1, unpadded convolution: its filter gradient is x^T dy over the pixels. */
+export function isPointwise(info: tf.backend_util.Conv2DInfo): boolean {
+  const p = info.padInfo;
+  return (
+    info.filterHeight === 1 && info.filterWidth === 1 && info.strideHeight === 1 && info.strideWidth === 1 &&
+    p.top === 0 && p.bottom === 0 && p.left === 0 && p.right === 0 &&
+    info.outHeight === info.inHeight && info.outWidth === info.inWidth
+  );
+}
 
 /** The strategy `auto` resolves to for a convolution. */
 export function chooseFilterGradStrategy(info: tf.backend_util.Conv2DInfo): Exclude<FilterGradStrategy, 'auto'> {
+  if (isPointwise(info)) return 'matmul';
   return info.outHeight * info.outWidth <= 8 * 8 || info.inChannels === 1 ? 'im2col-transposed' : 'conv';
+}
+
+/** Pointwise filter gradient: [N*H*W, Cin]^T [N*H*W, Cout] in one BatchMatMul, reshaped to [1,1,Cin,Cout]. */
+function filterGradMatmul(backend: BackendWasm, x: tf.TensorInfo, dy: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): tf.TensorInfo {
+  const K = info.batchSize * info.outHeight * info.outWidth;
+  const x3 = reshapeInfo(backend, x, [1, K, info.inChannels]);
+  const dy3 = reshapeInfo(backend, dy, [1, K, info.outChannels]);
+  const prod = runWasmKernel('BatchMatMul', backend, { a: x3, b: dy3 }, { transposeA: true, transposeB: false });
+  disposeIntermediate(backend, x3, dy3);
+  const out = reshapeInfo(backend, prod, info.filterShape);
+  disposeIntermediate(backend, prod);
+  return out;
 }
 
 /**
@@ -219,6 +243,12 @@ export function conv2dBackpropFilterWasm(args: WasmKernelArgs<ConvGradAttrs>, st
   assertChannelsLast('Conv2DBackpropFilter', attrs.dataFormat);
   const info = filterGradConvInfo(x.shape, attrs);
   if (strategy === 'auto') strategy = chooseFilterGradStrategy(info);
+  if (strategy === 'matmul') {
+    if (!isPointwise(info)) {
+      throw new Error(`@agcl/backend Conv2DBackpropFilter (wasm): strategy 'matmul' needs a 1x1, stride-1, unpadded convolution; got filter ${info.filterHeight}x${info.filterWidth}, strides ${info.strideHeight}x${info.strideWidth}.`);
+    }
+    return filterGradMatmul(backend, x, dy, info);
+  }
   if (strategy === 'conv') return filterGradConv(backend, x, dy, info);
   if (strategy === 'im2col-slices') return filterGradSlices(backend, x, dy, info);
   return filterGradIm2col(backend, x, dy, info, strategy === 'im2col-transposed');

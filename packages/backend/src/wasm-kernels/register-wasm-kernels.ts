@@ -5,6 +5,7 @@ import { makeBatchMatMulWasm } from './batch-mat-mul';
 import { makeDepthToSpaceWasm } from './depth-to-space';
 import { identityConfig } from './identity';
 import { makeTileWasm } from './tile';
+import { maxPoolGradConfig } from './max-pool-grad';
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum';
 
 const ours = new WeakSet<tf.KernelFunc>();
@@ -47,6 +48,7 @@ function wrapKernel(name: string, build: (original: tf.KernelFunc | null) => unk
  * - Identity: wasm's copies the data; this one shares it (reference-counted), as the cpu backend does.
  * - BatchMatMul: with transposeA/transposeB wasm leaves XNNPACK for a ~10x slower loop; transpose first.
  * - DepthToSpace: wasm's is a per-element loop; reshape + XNNPACK transpose.
+ * - MaxPoolGrad: wasm's routes the gradient of an all-negative window to its first element; argmax.
  */
 export function registerWasmTrainingKernels(): string[] {
   const names: string[] = [];
@@ -70,5 +72,8 @@ export function registerWasmTrainingKernels(): string[] {
 
   wrapKernel(tf.DepthToSpace, (original) => makeDepthToSpaceWasm(required(original, tf.DepthToSpace)));
   names.push(tf.DepthToSpace);
+
+  replaceKernel(maxPoolGradConfig);
+  names.push(tf.MaxPoolGrad);
   return names;
 }

@@ -27,6 +27,9 @@ const convCases: ConvCase[] = [
   { name: '2x2 s2 valid (pooling-like)', x: [2, 8, 6, 3], f: [2, 2, 3, 5], strides: 2, pad: 'valid' },
   { name: '3x3 s1 same, large map (conv strategy)', x: [2, 40, 36, 3], f: [3, 3, 3, 4], strides: 1, pad: 'same' },
   { name: '3x3 s2 same, large map', x: [1, 66, 70, 2], f: [3, 3, 2, 3], strides: 2, pad: 'same' },
+  { name: '1x1 s1 same (pointwise: matmul strategy), odd size', x: [2, 9, 7, 5], f: [1, 1, 5, 3], strides: 1, pad: 'same' },
+  { name: '1x1 s2 valid (not pointwise)', x: [2, 9, 8, 4], f: [1, 1, 4, 3], strides: 2, pad: 'valid' },
+  { name: '1x1 s1 explicit padding (not pointwise)', x: [1, 5, 6, 3], f: [1, 1, 3, 2], strides: 1, pad: [[0, 0], [1, 0], [0, 1], [0, 0]] },
 ];
 
 function convTensors(c: ConvCase, seed: number) {
@@ -84,8 +87,7 @@ describe('wasm training kernels: parity with the cpu backend', () => {
     for (let i = 0; i < 3; i++) expect(relativeError(wasm[i], cpu[i])).toBeLessThan(TOL);
   });
 
-  it('every filter-gradient and input-gradient strategy agrees with the cpu backend', async () => {
-    const c = convCases[1];
+  it.each([convCases[1], convCases.find((k) => k.name.startsWith('1x1 s1 same'))!])('every filter-gradient and input-gradient strategy agrees with the cpu backend: $name', async (c) => {
     const ref = await onCpuAndWasm(() => {
       const { x, f } = convTensors(c, 31);
       const y = tf.conv2d(x, f, c.strides, c.pad);
@@ -102,6 +104,9 @@ describe('wasm training kernels: parity with the cpu backend', () => {
     const dy = tf.tensor4d(seeded(y.size, 32), y.shape);
     const attrs = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC' as const, filterShape: c.f, inputShape: c.x };
     const strategies: FilterGradStrategy[] = ['auto', 'im2col', 'im2col-transposed', 'im2col-slices', 'conv'];
+    const pointwise = c.f[0] === 1 && c.f[1] === 1 && c.strides === 1 && c.pad === 'same';
+    if (pointwise) strategies.push('matmul');
+    else expect(() => conv2dBackpropFilterWasm({ backend, inputs: { x, dy }, attrs }, 'matmul')).toThrow(/'matmul' needs a 1x1, stride-1, unpadded/);
     for (const s of strategies) {
       const info = conv2dBackpropFilterWasm({ backend, inputs: { x, dy }, attrs }, s);
       const t = tf.engine().makeTensorFromTensorInfo(info);
