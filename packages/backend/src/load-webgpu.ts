@@ -1,4 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 
 /** What {@link loadWebGpu} found. */
 export interface WebGpuInfo {
@@ -24,6 +26,31 @@ async function importOrExplain(specifier: string): Promise<unknown> {
   }
 }
 
+const VULKAN_LOADER_DIRS = [
+  '/usr/lib/x86_64-linux-gnu',
+  '/usr/lib/aarch64-linux-gnu',
+  '/usr/lib64',
+  '/usr/lib',
+  '/lib/x86_64-linux-gnu',
+  '/lib/aarch64-linux-gnu',
+  '/usr/local/lib',
+];
+
+/**
+ * Where Dawn would find the Vulkan loader on Linux (`libvulkan.so.1`), or null when it is in none of
+ * the usual library folders nor in `LD_LIBRARY_PATH`. Without it Dawn can only fail (after printing a
+ * warning), so {@link loadWebGpu} stops first. Other platforms use Metal or D3D12: not checked.
+ */
+export function findVulkanLoader(env: NodeJS.ProcessEnv = process.env, platform: string = process.platform): string | null | undefined {
+  if (platform !== 'linux') return undefined;
+  const dirs = [...(env.LD_LIBRARY_PATH ?? '').split(':').filter(Boolean), ...VULKAN_LOADER_DIRS];
+  for (const dir of dirs) {
+    const file = join(dir, 'libvulkan.so.1');
+    if (existsSync(file)) return file;
+  }
+  return null;
+}
+
 /**
  * Prepares the tfjs webgpu backend under Node: loads Dawn's bindings (`webgpu`), asks for an adapter
  * and, only when one is found, installs `navigator.gpu` and the WebGPU globals and loads
@@ -32,6 +59,12 @@ async function importOrExplain(specifier: string): Promise<unknown> {
  * @throws Error naming what is missing: a package, or a GPU adapter.
  */
 export async function loadWebGpu(): Promise<WebGpuInfo> {
+  if (findVulkanLoader() === null) {
+    throw new Error(
+      'no Vulkan loader (libvulkan.so.1) in the library folders or LD_LIBRARY_PATH, so Dawn cannot reach a GPU. ' +
+        'Install the Vulkan loader (Debian/Ubuntu: libvulkan1) and your GPU driver. ' + HOW_TO_GET,
+    );
+  }
   const dawn = (await importOrExplain('webgpu')) as DawnModule;
   if (typeof dawn.create !== 'function') {
     throw new Error(`'webgpu' does not export create(): not Dawn's Node bindings. ${HOW_TO_GET}`);
