@@ -258,6 +258,9 @@ export async function train(options: TrainOptions = {}): Promise<TrainResult> {
   let stepsThisCall = 0;
   try {
     for (; step < config.steps; step++) {
+      // Let the event loop run: the backends' data() promises resolve as microtasks, so without this
+      // a SIGINT (Ctrl-C) or an abort would only be seen after the whole run.
+      await new Promise<void>((resolve) => setImmediate(resolve));
       if (stopRequested) break;
       const t0 = Date.now();
       const lr = polyLearningRate(resolvedLearningRate(config), step, config.steps);
