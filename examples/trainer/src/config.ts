@@ -25,6 +25,8 @@ export type DatasetKind = (typeof DATASETS)[number];
 export const BACKENDS = ['auto', 'wasm', 'cpu', 'tensorflow', 'webgpu'] as const;
 /** Optimisers accepted by `--optimizer`. */
 export const OPTIMIZERS = ['sgd', 'adam'] as const;
+/** Patch draws accepted by `--sampler-draw` (see `SamplePatchesOptions.draw` of `@agcl/sampler`). */
+export const SAMPLER_DRAWS = ['pool', 'stratified'] as const;
 
 const int = (name: string, min: number, max = Number.MAX_SAFE_INTEGER) =>
   z
@@ -82,6 +84,7 @@ export const TrainConfigSchema = z
     beta: num('beta', 0, 1),
     patchSize: int('patchSize', 1).nullable(),
     samplesPerClass: int('samplesPerClass', 1),
+    samplerDraw: oneOf('samplerDraw', SAMPLER_DRAWS),
     maxPatches: int('maxPatches', 2),
     noiseStd: num('noiseStd', 0, 10),
     noiseClip: num('noiseClip', 0, 10),
@@ -163,6 +166,12 @@ export interface TrainConfig {
   patchSize: number | null;
   /** Patches drawn per class. Default 16. */
   samplesPerClass: number;
+  /**
+   * How the sampler spreads a class's draws: 'pool' (METHOD.md: all from the batch-wide pool) or
+   * 'stratified' (half from the patches of that pseudo-class, so small classes get positives).
+   * Default 'pool'.
+   */
+  samplerDraw: (typeof SAMPLER_DRAWS)[number];
   /** Cap on sampled patches. Default 256. */
   maxPatches: number;
   /** Teacher input noise std. Default 0.1. */
@@ -215,6 +224,7 @@ export const DEFAULT_CONFIG: TrainConfig = {
   beta: 0.5,
   patchSize: null,
   samplesPerClass: 16,
+  samplerDraw: 'pool',
   maxPatches: 256,
   noiseStd: 0.1,
   noiseClip: 0.2,

@@ -13,6 +13,7 @@ export {
   DATASETS,
   BACKENDS,
   OPTIMIZERS,
+  SAMPLER_DRAWS,
   parseConfigInput,
   parseFlagValues,
   readConfigFile,

@@ -120,6 +120,7 @@ export async function runMethodStep(
         const [apeValues, muValues] = await Promise.all([ape.ape.data(), ape.meanConfidence.data()]);
         sample = samplePatches(apeValues as Float32Array, muValues as Float32Array, ape.ape.shape as [number, number, number, number], {
           samplesPerClass: config.samplesPerClass,
+          draw: config.samplerDraw,
           delta: config.delta,
           maxPatches: config.maxPatches,
           seed: deriveSeed(config.seed, 'sampler', step),

@@ -1,5 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
-import { BACKENDS, DATASETS, METHODS, OPTIMIZERS, DEFAULT_CONFIG, parseFlagValues, readConfigFile } from './config';
+import { BACKENDS, DATASETS, METHODS, OPTIMIZERS, SAMPLER_DRAWS, DEFAULT_CONFIG, parseFlagValues, readConfigFile } from './config';
 import { evaluateRun } from './evaluate-run';
 import { predict } from './predict';
 import { train } from './train';
@@ -43,6 +43,7 @@ const TRAIN_FLAGS: Array<[string, string]> = [
   ['--beta <x>', `intensity weight of the patch entropy (default ${DEFAULT_CONFIG.beta})`],
   ['--patch-size <px>', 'patch size = stride (default size/8: 16 at 128)'],
   ['--samples-per-class <n>', `patches drawn per class (default ${DEFAULT_CONFIG.samplesPerClass})`],
+  ['--sampler-draw <name>', `${SAMPLER_DRAWS.join('|')}: a class's patch draws from the whole pool, or half from its pseudo-class (default ${DEFAULT_CONFIG.samplerDraw})`],
   ['--max-patches <n>', `cap on sampled patches (default ${DEFAULT_CONFIG.maxPatches})`],
   ['--noise-std <x>', `teacher input noise std (default ${DEFAULT_CONFIG.noiseStd})`],
   ['--noise-clip <x>', `teacher input noise clip (default ${DEFAULT_CONFIG.noiseClip})`],

@@ -157,5 +157,77 @@ describe('samplePatches', () => {
     expect(() => samplePatches(ape, mu, [1, 2, 2, 2], { samplesPerClass: -1 })).toThrow(/option 'samplesPerClass'/);
     expect(() => samplePatches(ape, mu, [1, 2, 2, 2], { mode: 'random' as 'uniform' })).toThrow(/option 'mode'/);
     expect(() => samplePatches(ape, mu, [1, 2, 2, 2], { seed: Number.NaN })).toThrow(/option 'seed'/);
+    expect(() => samplePatches(ape, mu, [1, 2, 2, 2], { draw: 'half' as 'pool' })).toThrow(/option 'draw' must be 'pool' or 'stratified'/);
+  });
+
+  describe("draw: 'stratified'", () => {
+    it("leaves the default ('pool') unchanged", () => {
+      const shape: [number, number, number, number] = [2, 4, 4, 4];
+      const { ape, mu } = randomMaps(shape, 11);
+      for (let seed = 0; seed < 20; seed++) {
+        expect(samplePatches(ape, mu, shape, { seed, draw: 'pool' })).toEqual(samplePatches(ape, mu, shape, { seed }));
+      }
+    });
+
+    it('gives a rare class its positives: ceil(n/2) draws among its patches, the rest elsewhere', () => {
+      // 100 one-hot cells, class 1 on 3 of them; n = 8. Stratified: the 3 class-1 cells (fewer than
+      // ceil(8/2) = 4) are all drawn as positives (mu = 1), the other 5 draws are negatives (mu = 0).
+      const classes = new Array(100).fill(0);
+      for (const t of [17, 52, 88]) classes[t] = 1;
+      const mu = oneHotMaps(classes, 2);
+      const ape = new Float32Array(200);
+      let poolPositives = 0;
+      for (let seed = 0; seed < 50; seed++) {
+        const s = samplePatches(ape, mu, [1, 10, 10, 2], { seed, samplesPerClass: 8, draw: 'stratified' });
+        const g = s.groups[1];
+        expect(g.positives.length).toBe(3);
+        expect(g.negatives.length).toBe(5);
+        expect(new Set(Array.from(g.positives, (i) => cellOf(s, i)))).toEqual(new Set([17, 52, 88]));
+        // Class 0 (97 cells): 4 positives from its cells, 4 draws among the 3 class-1 cells -> 3 negatives.
+        expect(s.groups[0].positives.length).toBe(4);
+        expect(s.groups[0].negatives.length).toBe(3);
+        poolPositives += samplePatches(ape, mu, [1, 10, 10, 2], { seed, samplesPerClass: 8 }).groups[1].positives.length;
+      }
+      // The pool draw: 8 of 100 uniformly, expected 3 * 8 / 100 = 0.24 class-1 positives per sample.
+      expect(poolPositives / 50).toBeLessThan(1);
+    });
+
+    it('draws within the class part with frequencies proportional to max(1 - APE, 1e-3) (5 sigma)', () => {
+      const classes = [0, 0, 0, 1, 1, 1];
+      const mu = oneHotMaps(classes, 2);
+      const apeClass0 = [0.1, 0.5, 0.9, 0, 0.7, 1];
+      const ape = new Float32Array(12);
+      apeClass0.forEach((v, t) => (ape[t * 2] = v));
+      const w = apeClass0.slice(0, 3).map((a) => Math.max(1 - a, 1e-3));
+      const wOther = apeClass0.slice(3).map((a) => Math.max(1 - a, 1e-3));
+      const total = w.reduce((a, b) => a + b, 0);
+      const totalOther = wOther.reduce((a, b) => a + b, 0);
+      const trials = 4000;
+      const counts = new Array(6).fill(0);
+      for (let seed = 0; seed < trials; seed++) {
+        const s = samplePatches(ape, mu, [1, 2, 3, 2], { seed, samplesPerClass: 2, draw: 'stratified' });
+        const g = s.groups[0];
+        expect(g.positives.length).toBe(1);
+        expect(g.negatives.length).toBe(1);
+        counts[cellOf(s, g.positives[0])]++;
+        counts[cellOf(s, g.negatives[0])]++;
+      }
+      for (let t = 0; t < 3; t++) expect(withinFiveSigma(counts[t], trials, w[t] / total)).toBe(true);
+      for (let t = 3; t < 6; t++) expect(withinFiveSigma(counts[t], trials, wOther[t - 3] / totalOther)).toBe(true);
+    });
+
+    it('keeps the class-collision guard and the cap (many seeds and inputs)', () => {
+      for (let s = 0; s < 100; s++) {
+        const shape: [number, number, number, number] = [1 + (s % 3), 2 + (s % 4), 3, 2 + (s % 3)];
+        const { ape, mu } = randomMaps(shape, 5000 + s);
+        const k = shape[3];
+        const sample = samplePatches(ape, mu, shape, { seed: s, samplesPerClass: 1 + (s % 7), maxPatches: 1 + (s % 40), draw: 'stratified' });
+        expect(sample.count).toBeLessThanOrEqual(1 + (s % 40));
+        for (const g of sample.groups) {
+          for (const p of g.positives) expect(sample.pseudoClass[p]).toBe(g.classIndex);
+          for (const q of g.negatives) expect(sample.confidence[q * k + g.classIndex]).toBeLessThan(0.2);
+        }
+      }
+    });
   });
 });

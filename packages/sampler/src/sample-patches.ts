@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { createRandom } from './random';
+import { createRandom, type Random } from './random';
 import { weightedSampleWithoutReplacement } from './weighted-sample';
 
 /** The positive and negative patches sampled for one class; indices point into the sample (0..P-1). */
@@ -56,6 +56,16 @@ export interface SamplePatchesOptions {
   mode?: 'entropy' | 'uniform';
   /** Floor of the entropy weight so every patch keeps a chance. Default 1e-3. */
   minWeight?: number;
+  /**
+   * How the n draws of a class c are spread over the pool. `'pool'` (default, METHOD.md): all n from
+   * the whole batch-wide pool. `'stratified'`: `ceil(n / 2)` from the patches whose pseudo-class is c
+   * (all of them when fewer), the rest from the other patches, each part without replacement with
+   * probability proportional to the same weight; the two parts alternate in the round-robin. On
+   * data where a class covers a few patches of the pool (ACDC: RV, Myo, LV are about 1-2% of the
+   * 16x16 patches at 128x128), `'pool'` almost never draws a positive of that class and the patch
+   * contrastive loss has no anchors; `'stratified'` gives it positives. Default `'pool'`.
+   */
+  draw?: 'pool' | 'stratified';
 }
 
 /**
@@ -84,7 +94,8 @@ export interface SamplePatchesOptions {
  * @param meanConfidence - `mu(k, c)`, same layout.
  * @param shape - `[N, rows, cols, K]`.
  * @param options - `samplesPerClass` (16), `delta` (0.2), `maxPatches` (256), `seed` (0),
- *   `mode` (`'entropy'`), `minWeight` (1e-3).
+ *   `mode` (`'entropy'`), `minWeight` (1e-3), `draw` (`'pool'`; `'stratified'` draws half of the n
+ *   from the patches of pseudo-class c, see {@link SamplePatchesOptions.draw}).
  * @returns a {@link PatchSample} of plain typed arrays (nothing to dispose).
  * @throws Error naming `samplePatches` and the argument on a wrong shape, non-finite value or bad option.
  *
@@ -116,6 +127,7 @@ export function samplePatches(
   const seed = options.seed ?? 0;
   const mode = options.mode ?? 'entropy';
   const minWeight = options.minWeight ?? 1e-3;
+  const draw = options.draw ?? 'pool';
   if (!Number.isInteger(samplesPerClass) || samplesPerClass < 0) {
     throw new Error(`${fn}: option 'samplesPerClass' must be a non-negative integer; got ${String(samplesPerClass)}.`);
   }
@@ -133,6 +145,9 @@ export function samplePatches(
   }
   if (typeof minWeight !== 'number' || !(minWeight > 0 && minWeight <= 1)) {
     throw new Error(`${fn}: option 'minWeight' must be a number in (0, 1]; got ${String(minWeight)}.`);
+  }
+  if (draw !== 'pool' && draw !== 'stratified') {
+    throw new Error(`${fn}: option 'draw' must be 'pool' or 'stratified'; got '${String(draw)}'.`);
   }
 
   // Pseudo-class of every cell of the batch-wide pool, and the classes present.
@@ -155,7 +170,10 @@ export function samplePatches(
     for (let t = 0; t < cells; t++) {
       weights[t] = mode === 'uniform' ? 1 : Math.max(1 - apeData[t * numClasses + c], minWeight);
     }
-    const picked = weightedSampleWithoutReplacement(weights, Math.min(samplesPerClass, cells), random);
+    const picked =
+      draw === 'stratified'
+        ? stratifiedDraw(weights, pseudo, c, Math.min(samplesPerClass, cells), random)
+        : weightedSampleWithoutReplacement(weights, Math.min(samplesPerClass, cells), random);
     const positive = new Uint8Array(picked.length);
     const weight = new Float64Array(picked.length);
     for (let r = 0; r < picked.length; r++) {
@@ -176,6 +194,7 @@ export function samplePatches(
   for (let r = 0; r < rounds; r++) {
     for (let g = 0; g < classes.length; g++) {
       const c = classes[g];
+      if (r >= draws[g].cells.length) continue;
       const t = draws[g].cells[r];
       const isPositive = draws[g].positive[r] === 1;
       const ok = isPositive ? pseudo[t] === c : muData[t * numClasses + c] < delta;
@@ -232,6 +251,38 @@ export function samplePatches(
     numImages,
     dropped,
   };
+}
+
+/**
+ * The `'stratified'` draw of one class c: `ceil(count / 2)` cells (or all, when fewer) among those
+ * whose pseudo-class is c, the rest among the other cells, each part weighted without replacement;
+ * the result alternates the two parts (c-part first) so the round-robin cap treats them alike.
+ */
+function stratifiedDraw(
+  weights: Float64Array,
+  pseudo: Int32Array,
+  c: number,
+  count: number,
+  random: Random,
+): Int32Array {
+  const inClass: number[] = [];
+  const rest: number[] = [];
+  for (let t = 0; t < pseudo.length; t++) (pseudo[t] === c ? inClass : rest).push(t);
+  const nIn = Math.min(Math.ceil(count / 2), inClass.length);
+  const nRest = Math.min(count - nIn, rest.length);
+  const pick = (cellsOfPart: number[], n: number): number[] => {
+    const w = new Float64Array(cellsOfPart.length);
+    for (let i = 0; i < cellsOfPart.length; i++) w[i] = weights[cellsOfPart[i]];
+    return Array.from(weightedSampleWithoutReplacement(w, n, random), (i) => cellsOfPart[i]);
+  };
+  const a = pick(inClass, nIn);
+  const b = pick(rest, nRest);
+  const out: number[] = [];
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    if (i < a.length) out.push(a[i]);
+    if (i < b.length) out.push(b[i]);
+  }
+  return Int32Array.from(out);
 }
 
 /**

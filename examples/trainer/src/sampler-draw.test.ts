@@ -1,0 +1,47 @@
+import path from 'node:path';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { initBackend } from '@agcl/backend';
+import type { SamplePatchesOptions } from '@agcl/sampler';
+import { parseFlagValues, resolveConfig } from './config';
+import { train } from './train';
+import { UsageError } from './usage-error';
+import { captureStream, tempDir, tinyConfig } from './test-utils/helpers';
+
+// Record the options every samplePatches call receives, delegating to the real sampler.
+const seen: SamplePatchesOptions[] = [];
+vi.mock('@agcl/sampler', async (importOriginal) => {
+  const real = await importOriginal<typeof import('@agcl/sampler')>();
+  return {
+    ...real,
+    samplePatches: (...args: Parameters<typeof real.samplePatches>) => {
+      seen.push({ ...(args[3] ?? {}) });
+      return real.samplePatches(...args);
+    },
+  };
+});
+
+describe('--sampler-draw', () => {
+  beforeAll(async () => {
+    await initBackend({ backend: 'wasm' });
+  });
+
+  it("defaults to 'pool' (METHOD.md) and accepts 'stratified'; rejects other values", () => {
+    expect(resolveConfig().samplerDraw).toBe('pool');
+    expect(parseFlagValues({ samplerDraw: 'stratified' })).toEqual({ samplerDraw: 'stratified' });
+    expect(() => parseFlagValues({ samplerDraw: 'half' })).toThrow(UsageError);
+    expect(() => parseFlagValues({ samplerDraw: 'half' })).toThrow("samplerDraw must be one of pool, stratified");
+  });
+
+  it.each([
+    [undefined, 'pool'],
+    ['stratified', 'stratified'],
+  ] as const)('samplerDraw %s reaches samplePatches as draw %s', async (samplerDraw, expected) => {
+    seen.length = 0;
+    const out = path.join(tempDir(), 'run');
+    const config = tinyConfig({ method: 'semi-agcl', out, steps: 2, valEvery: 2, ...(samplerDraw ? { samplerDraw } : {}) });
+    const result = await train({ config, stream: captureStream(), skipBackendInit: true, report: false });
+    expect(result.status).toBe('completed');
+    expect(seen.length).toBe(2);
+    for (const o of seen) expect(o.draw).toBe(expected);
+  });
+});

@@ -1,0 +1,78 @@
+#!/usr/bin/env node
+// Sampler diagnostic on real ACDC batches (no network): how many positives and negatives per class
+// does samplePatches give, and how often does a class have the >= 2 positives and >= 1 negative that
+// the patch contrastive loss needs? Confidence maps: one-hot labels for the labeled half; for the
+// unlabeled half either the one-hot labels (an ideal, fully confident teacher) or labels smoothed to
+// 0.7 on the true class (a moderately confident teacher). Usage:
+//   node experiments/acdc/diagnose-sampler.mjs [--steps 40] [--draw entropy|stratified] [--data-dir DIR]
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend } from '@agcl/backend';
+import { averagePatchEntropy, samplePatches } from '@agcl/sampler';
+import { loadTrainingData, drawBatch, resolveConfig, deriveSeed } from '@agcl/trainer';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const args = process.argv.slice(2);
+const opt = (name, fallback) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : fallback;
+};
+const steps = Number(opt('steps', '40'));
+const draw = opt('draw', 'entropy');
+const dataDir = opt('data-dir', process.env.AGCL_DATA_DIR ? path.join(process.env.AGCL_DATA_DIR, 'acdc') : path.resolve(here, '../../../shared/data/acdc'));
+
+await initBackend({ backend: 'cpu' });
+const config = resolveConfig({ dataset: 'acdc', dataDir, labeledPatients: 3, size: 128, channels: [16, 32, 64, 128, 256] });
+const data = await loadTrainingData(config);
+const K = 4;
+const names = ['BG', 'RV', 'Myo', 'LV'];
+const scenarios = [
+  { name: 'ideal teacher (one-hot)', smooth: 1 },
+  { name: 'moderate teacher (0.7 on the true class)', smooth: 0.7 },
+];
+for (const sc of scenarios) {
+  const pos = new Array(K).fill(0);
+  const neg = new Array(K).fill(0);
+  const usable = new Array(K).fill(0);
+  const present = new Array(K).fill(0);
+  const poolMajority = new Array(K).fill(0);
+  let patches = 0;
+  for (let step = 0; step < steps; step++) {
+    const l = drawBatch(data.labeled, { batch: 4, step, seed: 1337, stream: 'labeled', augment: true });
+    const u = drawBatch(data.unlabeled, { batch: 4, step, seed: 1337, stream: 'unlabeled', augment: true });
+    const { x, conf } = tf.tidy(() => {
+      const x = tf.concat([l.x, u.x], 0);
+      const ohL = tf.cast(tf.oneHot(tf.cast(l.y, 'int32'), K), 'float32');
+      const ohU = tf.cast(tf.oneHot(tf.cast(u.y, 'int32'), K), 'float32');
+      const soft = tf.add(tf.mul(ohU, sc.smooth - (1 - sc.smooth) / (K - 1)), (1 - sc.smooth) / (K - 1));
+      return { x, conf: tf.concat([ohL, soft], 0) };
+    });
+    const ape = averagePatchEntropy(conf, { patchSize: 16, stride: 16, intensity: x, beta: 0.5, bins: 16 });
+    const apeV = await ape.ape.data();
+    const muV = await ape.meanConfidence.data();
+    const sampleOptions = { samplesPerClass: 16, delta: 0.2, maxPatches: 256, seed: deriveSeed(1337, 'sampler', step) };
+    if (draw === 'stratified') sampleOptions.draw = 'stratified';
+    const s = samplePatches(apeV, muV, ape.ape.shape, sampleOptions);
+    patches += s.count;
+    for (let t = 0; t < muV.length / K; t++) {
+      let b = 0;
+      for (let c = 1; c < K; c++) if (muV[t * K + c] > muV[t * K + b]) b = c;
+      poolMajority[b]++;
+    }
+    for (const g of s.groups) {
+      present[g.classIndex]++;
+      pos[g.classIndex] += g.positives.length;
+      neg[g.classIndex] += g.negatives.length;
+      if (g.positives.length >= 2 && g.negatives.length >= 1) usable[g.classIndex]++;
+    }
+    tf.dispose([l.x, l.y, u.x, u.y, x, conf, ape.ape, ape.meanConfidence]);
+  }
+  console.log(`\n${sc.name}, draw '${draw}', ${steps} batches of 4 labeled + 4 unlabeled (512 patches each), ${(patches / steps).toFixed(1)} patches sampled per batch`);
+  console.log('class  pool patches/batch  positives/batch  negatives/batch  batches with >=2 pos and >=1 neg');
+  for (let c = 0; c < K; c++) {
+    console.log(
+      `${names[c].padEnd(6)} ${(poolMajority[c] / steps).toFixed(1).padStart(18)} ${(pos[c] / steps).toFixed(2).padStart(16)} ${(neg[c] / steps).toFixed(2).padStart(16)} ${`${usable[c]}/${steps}`.padStart(10)}`,
+    );
+  }
+}
