@@ -115,8 +115,6 @@ export async function writeReport(
     numClasses: data.numClasses,
     kind: data.kind,
     classNames: data.classNames,
-    // the object Hausdorff distance can take minutes on large images with many objects: `agcl eval` has it
-    objectHausdorff: false,
     onCase: async (id, prediction, volume) => {
       if (caseFigures.length < maxFigures) caseFigures.push({ id, file: await writeCaseFigure(runDir, volume, prediction) });
     },
