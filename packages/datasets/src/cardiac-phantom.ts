@@ -88,30 +88,22 @@ export function sampleCardiacAnatomy(rng: SeededRandom): CardiacAnatomy {
       intensity: rng.uniform(0.02, 0.12),
     });
   }
-  const bright = 2 + rng.int(3);
-  for (let i = 0; i < bright; i++) {
-    const r = rng.uniform(0.025, 0.07);
-    anatomy.blobs.push({
-      cy: rng.uniform(0.15, 0.85),
-      cx: rng.uniform(0.15, 0.85),
-      ry: r * rng.uniform(0.7, 1.4),
-      rx: r * rng.uniform(0.7, 1.4),
-      angle: rng.uniform(0, Math.PI),
-      intensity: rng.uniform(0.65, 0.95),
-    });
-  }
-  const dark = 1 + rng.int(3);
-  for (let i = 0; i < dark; i++) {
-    const r = rng.uniform(0.02, 0.05);
-    anatomy.blobs.push({
-      cy: rng.uniform(0.15, 0.85),
-      cx: rng.uniform(0.15, 0.85),
-      ry: r * rng.uniform(0.7, 1.4),
-      rx: r * rng.uniform(0.7, 1.4),
-      angle: rng.uniform(0, Math.PI),
-      intensity: rng.uniform(0.15, 0.3),
-    });
-  }
+  // Clutter: bright blobs (fat, vessels), then dark ones (air, lung), in this order of draws.
+  const addBlobs = (count: number, radius: [number, number], intensity: [number, number]): void => {
+    for (let i = 0; i < count; i++) {
+      const r = rng.uniform(radius[0], radius[1]);
+      anatomy.blobs.push({
+        cy: rng.uniform(0.15, 0.85),
+        cx: rng.uniform(0.15, 0.85),
+        ry: r * rng.uniform(0.7, 1.4),
+        rx: r * rng.uniform(0.7, 1.4),
+        angle: rng.uniform(0, Math.PI),
+        intensity: rng.uniform(intensity[0], intensity[1]),
+      });
+    }
+  };
+  addBlobs(2 + rng.int(3), [0.025, 0.07], [0.65, 0.95]);
+  addBlobs(1 + rng.int(3), [0.02, 0.05], [0.15, 0.3]);
   const npap = 1 + rng.int(2);
   for (let i = 0; i < npap; i++) anatomy.papillary.push({ angle: rng.uniform(0, 2 * Math.PI), radius: rng.uniform(0.15, 0.25) });
   for (let k = 0; k < 3; k++) {

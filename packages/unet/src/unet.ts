@@ -259,6 +259,22 @@ export class UNet {
       return tf.fused.conv2d({ x: h, filter, bias, strides: 1, pad: 'same' });
     };
 
+    // Training-mode batch norm: running <- (1 - momentum) running + momentum batch (unbiased variance).
+    const updateRunningMoments = (normName: string, mean: tf.Tensor1D, variance: tf.Tensor1D, count: number): void => {
+      const movingMean = this.v(`${normName}/movingMean`);
+      const movingVariance = this.v(`${normName}/movingVariance`);
+      const next = runningMomentsUpdate(
+        movingMean as tf.Tensor1D,
+        movingVariance as tf.Tensor1D,
+        mean,
+        variance,
+        count,
+        cfg.bnMomentum,
+      );
+      movingMean.assign(next.mean);
+      movingVariance.assign(next.variance);
+    };
+
     const norm = (name: string, h: tf.Tensor4D): tf.Tensor4D => {
       if (cfg.normalization === 'none') return h;
       const gamma = this.v(`${name}/gamma`) as tf.Tensor1D;
@@ -277,17 +293,7 @@ export class UNet {
         );
       }
       const { y, mean, variance } = batchNormTraining(h, gamma, beta, cfg.normEpsilon);
-      const count = h.shape[0] * h.shape[1] * h.shape[2];
-      const next = runningMomentsUpdate(
-        movingMean as tf.Tensor1D,
-        movingVariance as tf.Tensor1D,
-        mean,
-        variance,
-        count,
-        cfg.bnMomentum,
-      );
-      movingMean.assign(next.mean);
-      movingVariance.assign(next.variance);
+      updateRunningMoments(name, mean, variance, h.shape[0] * h.shape[1] * h.shape[2]);
       return y;
     };
 
@@ -318,8 +324,6 @@ export class UNet {
         return alpha === 0 ? tf.relu(y) : tf.leakyRelu(y, alpha);
       }
       const z = tf.conv2d(h, this.v(`${convName}/kernel`) as tf.Tensor4D, 1, 'same');
-      const movingMean = this.v(`${normName}/movingMean`);
-      const movingVariance = this.v(`${normName}/movingVariance`);
       const { out, mean, variance } = fusedBatchNormActivation(
         z,
         this.v(`${convName}/bias`),
@@ -328,17 +332,7 @@ export class UNet {
         cfg.normEpsilon,
         alpha,
       );
-      const count = h.shape[0] * h.shape[1] * h.shape[2];
-      const next = runningMomentsUpdate(
-        movingMean as tf.Tensor1D,
-        movingVariance as tf.Tensor1D,
-        mean,
-        variance,
-        count,
-        cfg.bnMomentum,
-      );
-      movingMean.assign(next.mean);
-      movingVariance.assign(next.variance);
+      updateRunningMoments(normName, mean, variance, h.shape[0] * h.shape[1] * h.shape[2]);
       return out;
     };
 
