@@ -7,6 +7,7 @@
 // 0.5 (CE + Dice) on the labeled part, softmax MSE consistency on the unlabeled part, patch contrastive
 // and affinity-graph losses (@agcl/affinity-loss); trainStep with @agcl/mean-teacher's SGD; EMA update.
 import * as tf from '@tensorflow/tfjs-core';
+import { printKernelProfile, profileKernels, type KernelProfile } from './kernel-profile';
 import { initBackend } from '@agcl/backend';
 import { UNet } from '@agcl/unet';
 import { averagePatchEntropy, poolPatchEmbeddings, samplePatches } from '@agcl/sampler';
@@ -126,26 +127,7 @@ function optimizerUpdateSeconds(n: number): { wall: number; cpu: number } {
 const median = (a: number[]) => [...a].sort((p, q) => p - q)[Math.floor(a.length / 2)];
 for (let i = 0; i < warmup; i++) await semiStep(i);
 // --profile: time every kernel call (top-level and nested) of the timed steps; totals on stderr.
-const profile = new Map<string, { n: number; ms: number }>();
-if (process.argv.includes('--profile')) {
-  for (const cfg of tf.getKernelsForBackend('wasm')) {
-    const orig = cfg.kernelFunc;
-    tf.unregisterKernel(cfg.kernelName, 'wasm');
-    tf.registerKernel({
-      ...cfg,
-      setupFunc: undefined,
-      kernelFunc: (a) => {
-        const t0 = performance.now();
-        const out = orig(a);
-        const e = profile.get(cfg.kernelName) ?? { n: 0, ms: 0 };
-        e.n++;
-        e.ms += performance.now() - t0;
-        profile.set(cfg.kernelName, e);
-        return out;
-      },
-    });
-  }
-}
+const profile: KernelProfile = process.argv.includes('--profile') ? profileKernels('wasm') : new Map();
 const wall: number[] = [];
 const cpu: number[] = [];
 const partRuns: Parts[] = [];
@@ -183,7 +165,5 @@ const result = {
   losses,
   leakedTensors: tf.memory().numTensors,
 };
-for (const [k, v] of [...profile.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, 25)) {
-  process.stderr.write(`${k.padEnd(28)} calls/step ${(v.n / steps).toFixed(1).padStart(6)}  ms/step ${(v.ms / steps).toFixed(1).padStart(8)}\n`);
-}
+printKernelProfile(profile, steps);
 process.stdout.write(`RESULT ${JSON.stringify(result)}\n`);

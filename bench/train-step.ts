@@ -8,6 +8,7 @@ import { initBackend } from '@agcl/backend';
 import { UNet } from '@agcl/unet';
 import { conv2dBackpropFilterWasm, type FilterGradStrategy } from '../packages/backend/src/wasm-kernels/conv2d-backprop-filter';
 import { unetForwardMacs } from './unet-flops';
+import { printKernelProfile, profileKernels, type KernelProfile } from './kernel-profile';
 
 const arg = (name: string, dflt: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -97,31 +98,11 @@ async function timeIt(f: () => Promise<unknown>, n: number, w: number): Promise<
 
 // --profile: time every kernel call (top-level and nested), wrapped after one warm-up step so that the
 // kernels registered on first use (the U-Net's fused batch norm) are included; totals printed at the end.
-const profile = new Map<string, { n: number; ms: number }>();
-function wrapKernelsForProfile(): void {
-  for (const cfg of tf.getKernelsForBackend(backendName)) {
-    const orig = cfg.kernelFunc;
-    tf.unregisterKernel(cfg.kernelName, backendName);
-    tf.registerKernel({
-      ...cfg,
-      setupFunc: undefined,
-      kernelFunc: (a) => {
-        const t0 = performance.now();
-        const out = orig(a);
-        const e = profile.get(cfg.kernelName) ?? { n: 0, ms: 0 };
-        e.n++;
-        e.ms += performance.now() - t0;
-        profile.set(cfg.kernelName, e);
-        return out;
-      },
-    });
-  }
-}
-
 const profiling = process.argv.includes('--profile');
+let profile: KernelProfile = new Map();
 if (profiling) {
   await trainStep();
-  wrapKernelsForProfile();
+  profile = profileKernels(backendName);
 }
 const losses: number[] = [];
 const stepTimes = await timeIt(async () => losses.push(await trainStep()), steps, warmup);
@@ -150,9 +131,5 @@ const result = {
   losses,
   leakedTensors: tf.memory().numTensors,
 };
-if (profile.size) {
-  const total = steps + warmup;
-  const rows = [...profile.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, 25);
-  for (const [k, v] of rows) process.stderr.write(`${k.padEnd(24)} calls/step ${(v.n / total).toFixed(1).padStart(6)}  ms/step ${(v.ms / total).toFixed(1).padStart(8)}\n`);
-}
+if (profile.size) printKernelProfile(profile, steps + warmup);
 process.stdout.write(`RESULT ${JSON.stringify(result)}\n`);
