@@ -1,6 +1,6 @@
 // One Semi-AGCL training step on TensorFlow.js (wasm), timed by part; prints one JSON line (RESULT ...).
 // Usage: node --conditions=@agcl/source --import tsx bench/semi-step.ts [--labeled 4] [--unlabeled 4]
-//   [--threads 1] [--steps 3] [--warmup 1] [--profile]
+//   [--threads 1] [--steps 3] [--warmup 1] [--profile] [--backend wasm|cpu|webgpu|tensorflow]
 // The step composes the packages as written: teacher forward (inference mode, embeddings) on the noised
 // batch; confidence maps (labels for the labeled images, teacher softmax for the unlabeled); average patch
 // entropy and patch sampling (@agcl/sampler); student forward with embeddings inside the tape; losses
@@ -26,7 +26,8 @@ const threads = Number(arg('threads', '1'));
 const [S, K] = [128, 4];
 const grid = { patchSize: 16, stride: 16 };
 
-const report = await initBackend({ backend: 'wasm', threads });
+const backendName = arg('backend', 'wasm') as 'wasm' | 'cpu' | 'webgpu' | 'tensorflow';
+const report = await initBackend({ backend: backendName, threads });
 const student = new UNet({ inChannels: 1, numClasses: K, seed: 1337 });
 const teacher = student.clone();
 const ema = new EmaTeacher({ student, teacher, emaDecay: 0.99 });
@@ -108,7 +109,7 @@ async function semiStep(step: number): Promise<{ parts: Parts; cpuParts: Parts; 
 }
 
 /** The optimiser update alone: SGD (momentum, weight decay) on the U-Net's variables with fixed gradients. */
-function optimizerUpdateSeconds(n: number): { wall: number; cpu: number } {
+async function optimizerUpdateSeconds(n: number): Promise<{ wall: number; cpu: number }> {
   const vars = student.trainableVariables();
   const grads: tf.NamedTensorMap = {};
   for (const v of vars) grads[v.name] = tf.mul(tf.onesLike(v), 1e-6);
@@ -117,7 +118,7 @@ function optimizerUpdateSeconds(n: number): { wall: number; cpu: number } {
   const c0 = cpuNow();
   const t0 = performance.now();
   for (let i = 0; i < n; i++) opt.applyGradients(grads);
-  tf.engine().backend.readSync(vars[0].dataId); // finish
+  await vars[0].data(); // finish
   const out = { wall: (performance.now() - t0) / 1000 / n, cpu: (cpuNow() - c0) / n };
   tf.dispose(Object.values(grads));
   opt.dispose();
@@ -127,7 +128,7 @@ function optimizerUpdateSeconds(n: number): { wall: number; cpu: number } {
 const median = (a: number[]) => [...a].sort((p, q) => p - q)[Math.floor(a.length / 2)];
 for (let i = 0; i < warmup; i++) await semiStep(i);
 // --profile: time every kernel call (top-level and nested) of the timed steps; totals on stderr.
-const profile: KernelProfile = process.argv.includes('--profile') ? profileKernels('wasm') : new Map();
+const profile: KernelProfile = process.argv.includes('--profile') ? profileKernels(backendName) : new Map();
 const wall: number[] = [];
 const cpu: number[] = [];
 const partRuns: Parts[] = [];
@@ -146,12 +147,14 @@ for (let i = 0; i < steps; i++) {
   patches = r.patches;
 }
 const partMedians = (runs: Parts[]) => Object.fromEntries(Object.keys(runs[0]).map((k) => [k, median(runs.map((p) => p[k]))]));
-const opt = optimizerUpdateSeconds(5);
-const heap = (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.buffer.byteLength;
+const opt = await optimizerUpdateSeconds(5);
+const heap = backendName === 'wasm' ? (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.buffer.byteLength : null;
+const gpuBytes = (tf.memory() as { numBytesInGPUAllocated?: number }).numBytesInGPUAllocated;
 const result = {
   framework: 'tfjs',
   kind: 'semi-agcl',
   backend: report.name,
+  reason: report.reason,
   threads: report.threads,
   batch: { labeled: nl, unlabeled: nu, size: S, classes: K },
   patches,
@@ -160,7 +163,8 @@ const result = {
   partsSeconds: partMedians(partRuns),
   partsCpuSeconds: partMedians(cpuPartRuns),
   optimizerUpdateSeconds: opt,
-  peakWasmHeapMiB: heap / 2 ** 20,
+  peakWasmHeapMiB: heap == null ? null : heap / 2 ** 20,
+  gpuAllocatedMiB: gpuBytes == null ? null : gpuBytes / 2 ** 20,
   peakRssMiB: process.resourceUsage().maxRSS / 1024,
   losses,
   leakedTensors: tf.memory().numTensors,

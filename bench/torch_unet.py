@@ -2,7 +2,7 @@
 up-sampling), loss 0.5 * (CE + soft Dice), SGD momentum 0.9, weight decay 1e-4, batch 4 x 1 x 128 x 128,
 4 classes. Prints one line `RESULT {json}`.
 
-Usage: python3 bench/torch_unet.py --threads 1 --steps 5 --warmup 2
+Usage: python3 bench/torch_unet.py --threads 1 --steps 5 --warmup 2 [--device cpu|cuda]
 """
 import argparse
 import json
@@ -78,14 +78,16 @@ def main():
     ap.add_argument('--threads', type=int, default=1)
     ap.add_argument('--steps', type=int, default=5)
     ap.add_argument('--warmup', type=int, default=2)
+    ap.add_argument('--device', default='cpu', choices=['cpu', 'cuda'])
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(1337)
     n, s, k = 4, 128, 4
-    net = UNet()
+    dev = torch.device(a.device)
+    net = UNet().to(dev)
     opt = torch.optim.SGD(net.parameters(), lr=0.01, momentum=0.9, weight_decay=1e-4)
-    x = torch.rand(n, 1, s, s)
-    y = torch.randint(0, k, (n, s, s))
+    x = torch.rand(n, 1, s, s).to(dev)
+    y = torch.randint(0, k, (n, s, s)).to(dev)
     onehot = F.one_hot(y, k).permute(0, 3, 1, 2).float()
 
     def step():
@@ -101,6 +103,8 @@ def main():
         net.eval()
         with torch.no_grad():
             net(x)
+        if dev.type == 'cuda':
+            torch.cuda.synchronize()
 
     def timed(f, steps, warmup):
         # wall seconds and process CPU seconds (all threads) per call
@@ -120,6 +124,7 @@ def main():
     infer_times = timed(infer, a.steps, 1)
     result = {
         'framework': 'pytorch ' + torch.__version__,
+        'device': torch.cuda.get_device_name(0) if dev.type == 'cuda' else 'cpu',
         'threads': torch.get_num_threads(),
         'parameters': sum(p.numel() for p in net.parameters()),
         'stepSeconds': {'median': statistics.median(step_times[0]), 'all': step_times[0]},

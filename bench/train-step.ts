@@ -1,6 +1,7 @@
 // One benchmark configuration of the supervised U-Net training step on TensorFlow.js; prints one JSON line.
 // Usage: node --conditions=@agcl/source --import tsx bench/train-step.ts --threads 1 --steps 5 --warmup 2
-//   [--filter-grad auto|im2col|im2col-transposed|conv] [--disable Kernel1,Kernel2] [--backend wasm|cpu] [--profile] [--no-fused]
+//   [--filter-grad auto|im2col|im2col-transposed|conv] [--disable Kernel1,Kernel2] [--backend wasm|cpu|webgpu|tensorflow]
+//   [--profile] [--no-fused] [--flags '{"WEBGPU_CPU_FORWARD":false}']  (tfjs environment flags, set after the backend starts)
 // --disable puts back wasm's own kernel for the named patched kernels (to measure what each one gains).
 import * as tf from '@tensorflow/tfjs-core';
 import * as wasmPkg from '@tensorflow/tfjs-backend-wasm';
@@ -21,12 +22,13 @@ const filterGrad = arg('filter-grad', 'auto') as FilterGradStrategy;
 const disabled = arg('disable', '').split(',').filter(Boolean);
 // --no-fused: the U-Net's composed batch norm + activation ops instead of its fused kernel (A/B).
 if (process.argv.includes('--no-fused')) tf.env().set('AGCL_FUSED_BATCH_NORM', false);
-const backendName = arg('backend', 'wasm') as 'wasm' | 'cpu';
+const backendName = arg('backend', 'wasm') as 'wasm' | 'cpu' | 'webgpu' | 'tensorflow';
 const [N, S, K] = [4, 128, 4];
 
 void wasmPkg; // loaded first so that wasm's own kernels can be kept for --disable
 const wasmOriginals = new Map(disabled.map((k) => [k, tf.getKernel(k, 'wasm')]));
 const report = await initBackend({ backend: backendName, threads });
+for (const [flag, value] of Object.entries(JSON.parse(arg('flags', '{}')) as Record<string, number | boolean>)) tf.env().set(flag, value);
 if (backendName === 'wasm' && filterGrad !== 'auto') {
   tf.unregisterKernel(tf.Conv2DBackpropFilter, 'wasm');
   tf.registerKernel({
@@ -110,10 +112,13 @@ const inferTimes = await timeIt(inference, steps, 1);
 const macs = unetForwardMacs({ size: S, inChannels: 1, numClasses: K, channels: net.config.channels, upsampling: net.config.upsampling });
 const stepFlop = 3 * 2 * macs * N;
 const heap = backendName === 'wasm' ? (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.buffer.byteLength : null;
+const gpuBytes = (tf.memory() as { numBytesInGPUAllocated?: number }).numBytesInGPUAllocated;
 const result = {
   framework: 'tfjs',
   backend: report.name,
   threads: report.threads,
+  reason: report.reason,
+  flags: JSON.parse(arg('flags', '{}')),
   filterGrad,
   patchedKernels: report.patchedKernels.filter((k) => !disabled.includes(k)),
   disabled,
@@ -127,6 +132,7 @@ const result = {
   stepGflop: stepFlop / 1e9,
   gflopPerSecond: stepFlop / 1e9 / median(stepTimes.wall),
   peakWasmHeapMiB: heap == null ? null : heap / 2 ** 20,
+  gpuAllocatedMiB: gpuBytes == null ? null : gpuBytes / 2 ** 20,
   peakRssMiB: process.resourceUsage().maxRSS / 1024,
   losses,
   leakedTensors: tf.memory().numTensors,

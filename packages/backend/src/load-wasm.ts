@@ -16,6 +16,7 @@ export interface WasmInfo {
 interface WasmPackage {
   setThreadsCount: (n: number) => void;
   getThreadsCount: () => number;
+  setWasmPaths: (prefix: string) => void;
 }
 
 interface EmscriptenWorker {
@@ -86,6 +87,9 @@ export async function loadWasm(options: { threads?: number } = {}): Promise<Wasm
     const note = actual === requested ? '' : ` (requested ${requested}; wasm was already initialised in this process, the count is fixed then)`;
     return { threads: actual, note };
   }
+  // The emscripten loader finds its .wasm beside its own script (__dirname), which a bundler (esbuild,
+  // webpack) moves; the package's folder, resolved at run time, holds the binaries either way.
+  wasm.setWasmPaths(`${join(resolveWasmPackageDir(), 'wasm-out')}/`);
   if (requested === 1) {
     tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
     wasm.setThreadsCount(1);

@@ -17,9 +17,10 @@ interface DawnModule {
   globals: Record<string, unknown>;
 }
 
-async function importOrExplain(specifier: string): Promise<unknown> {
+/** Imports through `load` (a literal `import()`, so that bundlers include the module); explains failures. */
+async function importOrExplain(specifier: string, load: () => Promise<unknown>): Promise<unknown> {
   try {
-    return await import(specifier);
+    return await load();
   } catch (err) {
     const why = err instanceof Error ? err.message.split('\n')[0] : String(err);
     throw new Error(`'${specifier}' could not be loaded (${why}). ${HOW_TO_GET}`);
@@ -65,7 +66,7 @@ export async function loadWebGpu(): Promise<WebGpuInfo> {
         'Install the Vulkan loader (Debian/Ubuntu: libvulkan1) and your GPU driver. ' + HOW_TO_GET,
     );
   }
-  const dawn = (await importOrExplain('webgpu')) as DawnModule;
+  const dawn = (await importOrExplain('webgpu', () => import('webgpu'))) as DawnModule;
   if (typeof dawn.create !== 'function') {
     throw new Error(`'webgpu' does not export create(): not Dawn's Node bindings. ${HOW_TO_GET}`);
   }
@@ -85,10 +86,47 @@ export async function loadWebGpu(): Promise<WebGpuInfo> {
   } else if (g.navigator.gpu == null) {
     Object.defineProperty(g.navigator, 'gpu', { value: gpu, configurable: true });
   }
-  await importOrExplain('@tensorflow/tfjs-backend-webgpu');
+  const mod = (await importOrExplain('@tensorflow/tfjs-backend-webgpu', () => import('@tensorflow/tfjs-backend-webgpu'))) as {
+    WebGPUBackend?: new (device: unknown, adapterInfo?: unknown) => tf.KernelBackend;
+  };
   if (tf.findBackendFactory('webgpu') == null) {
-    throw new Error("'@tensorflow/tfjs-backend-webgpu' loaded but did not register the 'webgpu' backend (it was imported before navigator.gpu existed).");
+    // The package registers its backend on import only when navigator.gpu exists then; imported earlier
+    // (by the application or a bundle), it registered its kernels but not the backend: register it as it would.
+    const WebGPUBackend = mod.WebGPUBackend;
+    if (WebGPUBackend == null) {
+      throw new Error("'@tensorflow/tfjs-backend-webgpu' loaded but exports no WebGPUBackend (expected version 4.22.0).");
+    }
+    tf.registerBackend('webgpu', async () => createWebGpuBackend(gpu, WebGPUBackend), 3);
   }
   const i = adapter.info ?? {};
   return { adapter: [i.vendor, i.architecture, i.device, i.description].filter(Boolean).join(' ') || 'unknown adapter' };
+}
+
+interface GpuAdapterLike {
+  features: { has: (name: string) => boolean };
+  limits: Record<string, number>;
+  info?: unknown;
+  requestDevice: (descriptor: object) => Promise<unknown>;
+}
+
+/** The device and backend as tfjs-backend-webgpu 4.22's own factory makes them (features and limits). */
+async function createWebGpuBackend(
+  gpu: { requestAdapter: (o?: object) => Promise<unknown> },
+  WebGPUBackend: new (device: unknown, adapterInfo?: unknown) => tf.KernelBackend,
+): Promise<tf.KernelBackend> {
+  const powerPreference = tf.env().getBool('WEBGPU_USE_LOW_POWER_GPU') ? 'low-power' : 'high-performance';
+  const adapter = (await gpu.requestAdapter({ powerPreference })) as GpuAdapterLike | null;
+  if (adapter == null) throw new Error('no WebGPU adapter');
+  const requiredFeatures = ['timestamp-query', 'bgra8unorm-storage'].filter((f) => adapter.features.has(f));
+  const l = adapter.limits;
+  const requiredLimits = {
+    maxComputeWorkgroupStorageSize: l.maxComputeWorkgroupStorageSize,
+    maxComputeWorkgroupsPerDimension: l.maxComputeWorkgroupsPerDimension,
+    maxStorageBufferBindingSize: l.maxStorageBufferBindingSize,
+    maxBufferSize: l.maxBufferSize,
+    maxComputeWorkgroupSizeX: l.maxComputeWorkgroupSizeX,
+    maxComputeInvocationsPerWorkgroup: l.maxComputeInvocationsPerWorkgroup,
+  };
+  const device = await adapter.requestDevice({ requiredFeatures, requiredLimits });
+  return new WebGPUBackend(device, adapter.info);
 }

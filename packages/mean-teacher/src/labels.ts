@@ -10,7 +10,9 @@ export type LabelKind = 'index' | 'onehot';
 /**
  * Checks `labels` against `logits [..., K]`: either int32 class indices `[...]` with values in
  * [0, K) (or equal to `ignoreIndex`), or a float32 one-hot / soft target of the logits' shape.
- * Reads two numbers (min, max) back from the device when `validateValues` is true.
+ * Reads two numbers (min, max) back from the device when `validateValues` is true, except on a
+ * backend that cannot read synchronously (webgpu under Node, which has no OffscreenCanvas): there the
+ * values are not checked here, and callers check labels when they load them (as `@agcl/datasets` does).
  */
 export function checkLabels(
   fn: string,
@@ -30,7 +32,7 @@ export function checkLabels(
         `${fn}: argument 'labels' ${shapeString(labels.shape)} must match the logits ${shapeString(logits.shape)} without the class axis.`,
       );
     }
-    if (validateValues && labels.size > 0) {
+    if (validateValues && labels.size > 0 && canReadSync()) {
       const range = tf.tidy(() => {
         const valid = ignoreIndex === undefined ? labels : tf.where(tf.equal(labels, ignoreIndex), tf.zerosLike(labels), labels);
         return tf.stack([tf.min(valid), tf.max(valid)]);
@@ -58,6 +60,14 @@ export function checkLabels(
   throw new Error(
     `${fn}: argument 'labels' must be int32 indices of shape ${shapeString(logits.shape.slice(0, -1))} or one-hot of shape ${shapeString(logits.shape)}; got ${shapeString(labels.shape)}.`,
   );
+}
+
+/**
+ * Whether `dataSync()` works on the active backend. tfjs-backend-webgpu reads synchronously through an
+ * OffscreenCanvas, which browsers have and Node does not. Internal.
+ */
+export function canReadSync(): boolean {
+  return tf.getBackend() !== 'webgpu' || typeof (globalThis as { OffscreenCanvas?: unknown }).OffscreenCanvas !== 'undefined';
 }
 
 /** One-hot float32 `[..., K]` from checked labels (call inside tf.tidy). */

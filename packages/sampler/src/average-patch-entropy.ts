@@ -132,9 +132,12 @@ export function averagePatchEntropy(
   });
 }
 
-/** x ln x with 0 ln 0 = 0, for x >= 0. */
+/**
+ * x ln x with 0 ln 0 = 0, for x >= 0: the clamp keeps the logarithm finite and the factor x makes the
+ * product 0 at 0, with no select (tfjs-backend-webgpu's select stops at rank 4; the histograms are rank 5).
+ */
 function xLogX(x: tf.Tensor): tf.Tensor {
-  return tf.where(tf.greater(x, 0), tf.mul(x, tf.log(tf.maximum(x, 1e-30))), tf.zerosLike(x));
+  return tf.mul(x, tf.log(tf.maximum(x, 1e-30)));
 }
 
 function describe(x: unknown): string {
