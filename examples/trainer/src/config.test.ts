@@ -110,4 +110,12 @@ describe('config', () => {
   it('every default is itself a valid input', () => {
     expect(() => parseConfigInput(DEFAULT_CONFIG)).not.toThrow();
   });
+
+  it('takes --init and --labeled-order, and rejects other values naming the flag', () => {
+    expect(resolveConfig().init).toBe('pytorch');
+    expect(resolveConfig().labeledOrder).toBeNull();
+    expect(parseFlagValues({ init: 'he', labeledOrder: 'sorted' })).toEqual({ init: 'he', labeledOrder: 'sorted' });
+    expect(() => parseFlagValues({ init: 'xavier' })).toThrow(UsageError);
+    expect(() => parseFlagValues({ labeledOrder: 'random' })).toThrow(/--labeled-order/);
+  });
 });

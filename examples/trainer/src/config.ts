@@ -25,6 +25,12 @@ export type DatasetKind = (typeof DATASETS)[number];
 export const BACKENDS = ['auto', 'wasm', 'cpu', 'tensorflow', 'webgpu'] as const;
 /** Optimisers accepted by `--optimizer`. */
 export const OPTIMIZERS = ['sgd', 'adam'] as const;
+/** Orders of the training cases from which `--labeled-patients` takes the first ones. */
+export const LABELED_ORDERS = ['list', 'sorted'] as const;
+
+/** Weight initialisations accepted by `--init` (see `UNetConfig.init` of `@agcl/unet`). */
+export const INIT_SCHEMES = ['pytorch', 'he'] as const;
+
 /** Patch draws accepted by `--sampler-draw` (see `SamplePatchesOptions.draw` of `@agcl/sampler`). */
 export const SAMPLER_DRAWS = ['pool', 'stratified'] as const;
 
@@ -56,6 +62,7 @@ export const TrainConfigSchema = z
     dataDir: z.string().min(1).nullable(),
     labeledPatients: int('labeledPatients', 1).nullable(),
     labeledFraction: num('labeledFraction', 0, 1, true).nullable(),
+    labeledOrder: oneOf('labeledOrder', LABELED_ORDERS).nullable(),
     method: oneOf('method', METHODS),
     steps: int('steps', 1),
     batch: int('batch', 1, 256),
@@ -85,6 +92,7 @@ export const TrainConfigSchema = z
     patchSize: int('patchSize', 1).nullable(),
     samplesPerClass: int('samplesPerClass', 1),
     samplerDraw: oneOf('samplerDraw', SAMPLER_DRAWS),
+    init: oneOf('init', INIT_SCHEMES),
     maxPatches: int('maxPatches', 2),
     noiseStd: num('noiseStd', 0, 10),
     noiseClip: num('noiseClip', 0, 10),
@@ -110,6 +118,12 @@ export interface TrainConfig {
   labeledPatients: number | null;
   /** Alternative to `labeledPatients`: fraction of the training patients (or images) that are labeled. */
   labeledFraction: number | null;
+  /**
+   * Which patients are the labeled ones: the first in 'list' order (as the data lists them: ACDC's
+   * `train_slices.list`, which is what SSL4MIS labels: 3 patients = its first 68 slices) or in 'sorted'
+   * order (by name). Default null: 'list' for ACDC, 'sorted' for the other datasets.
+   */
+  labeledOrder: (typeof LABELED_ORDERS)[number] | null;
   /** Training method. Default 'semi-agcl'. */
   method: Method;
   /** Optimisation steps. */
@@ -172,6 +186,12 @@ export interface TrainConfig {
    * Default 'pool'.
    */
   samplerDraw: (typeof SAMPLER_DRAWS)[number];
+  /**
+   * Initialisation of the U-Net's convolutions: 'pytorch' (PyTorch's default, as SSL4MIS) or 'he'.
+   * Default 'pytorch': with He initialisation the SSL4MIS U-Net's eval-mode Dice collapses at short
+   * budgets (its dropout before batch norm leaves the running statistics off), in PyTorch too.
+   */
+  init: (typeof INIT_SCHEMES)[number];
   /** Cap on sampled patches. Default 256. */
   maxPatches: number;
   /** Teacher input noise std. Default 0.1. */
@@ -195,6 +215,7 @@ export const DEFAULT_CONFIG: TrainConfig = {
   dataset: 'synthetic',
   dataDir: null,
   labeledPatients: null,
+  labeledOrder: null,
   labeledFraction: null,
   method: 'semi-agcl',
   steps: 240,
@@ -225,6 +246,7 @@ export const DEFAULT_CONFIG: TrainConfig = {
   patchSize: null,
   samplesPerClass: 16,
   samplerDraw: 'pool',
+  init: 'pytorch',
   maxPatches: 256,
   noiseStd: 0.1,
   noiseClip: 0.2,

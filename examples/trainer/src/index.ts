@@ -14,6 +14,8 @@ export {
   BACKENDS,
   OPTIMIZERS,
   SAMPLER_DRAWS,
+  LABELED_ORDERS,
+  INIT_SCHEMES,
   parseConfigInput,
   parseFlagValues,
   readConfigFile,

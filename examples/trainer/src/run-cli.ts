@@ -1,5 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
-import { BACKENDS, DATASETS, METHODS, OPTIMIZERS, SAMPLER_DRAWS, DEFAULT_CONFIG, parseFlagValues, readConfigFile } from './config';
+import { BACKENDS, DATASETS, INIT_SCHEMES, LABELED_ORDERS, METHODS, OPTIMIZERS, SAMPLER_DRAWS, DEFAULT_CONFIG, parseFlagValues, readConfigFile } from './config';
 import { evaluateRun } from './evaluate-run';
 import { predict } from './predict';
 import { train } from './train';
@@ -16,6 +16,7 @@ const TRAIN_FLAGS: Array<[string, string]> = [
   ['--data-dir <folder>', 'folder of the real data (acdc: SSL4MIS HDF5 layout; folder/crag/glas: images/ + masks/)'],
   ['--labeled-patients <n>', 'labeled training patients (default 4 synthetic, 7 ACDC)'],
   ['--labeled-fraction <f>', 'alternative: fraction of training patients labeled, in (0, 1]'],
+  ['--labeled-order <order>', `${LABELED_ORDERS.join('|')}: the first patients as the data lists them or by name (default list for ACDC, as SSL4MIS; sorted otherwise)`],
   ['--method <name>', `${METHODS.join('|')} (default ${DEFAULT_CONFIG.method})`],
   ['--steps <n>', `optimisation steps (default ${DEFAULT_CONFIG.steps})`],
   ['--batch <n>', `labeled images per step; unlabeled the same (default ${DEFAULT_CONFIG.batch})`],
@@ -43,6 +44,7 @@ const TRAIN_FLAGS: Array<[string, string]> = [
   ['--beta <x>', `intensity weight of the patch entropy (default ${DEFAULT_CONFIG.beta})`],
   ['--patch-size <px>', 'patch size = stride (default size/8: 16 at 128)'],
   ['--samples-per-class <n>', `patches drawn per class (default ${DEFAULT_CONFIG.samplesPerClass})`],
+  ['--init <scheme>', `${INIT_SCHEMES.join('|')}: initialisation of the U-Net's convolutions (default ${DEFAULT_CONFIG.init}, as SSL4MIS)`],
   ['--sampler-draw <name>', `${SAMPLER_DRAWS.join('|')}: a class's patch draws from the whole pool, or half from its pseudo-class (default ${DEFAULT_CONFIG.samplerDraw})`],
   ['--max-patches <n>', `cap on sampled patches (default ${DEFAULT_CONFIG.maxPatches})`],
   ['--noise-std <x>', `teacher input noise std (default ${DEFAULT_CONFIG.noiseStd})`],

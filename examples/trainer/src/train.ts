@@ -96,6 +96,7 @@ export function buildStudent(config: TrainConfig, channels: number, numClasses: 
     channels: config.channels,
     dropout: defaultDropout(config.channels.length),
     projection: usesPatches(config.method) ? { dim: config.embeddingDim, hidden: config.embeddingDim } : false,
+    init: config.init ?? 'pytorch',
     seed: config.seed,
   });
 }

@@ -29,12 +29,16 @@ export interface TrainingData {
   description: string;
 }
 
-/** Splits slices into labeled / unlabeled by case: the first `n` cases in sorted order are labeled. */
+/**
+ * Splits slices into labeled / unlabeled by case: the first `n` cases are labeled, in sorted order
+ * (default) or in `'list'` order (the order in which the slices list them, as SSL4MIS takes ACDC's).
+ */
 export function splitByCase(
   slices: Slice2D[],
-  options: { labeledPatients: number | null; labeledFraction: number | null; defaultPatients: number },
+  options: { labeledPatients: number | null; labeledFraction: number | null; defaultPatients: number; labeledOrder?: 'list' | 'sorted' | null },
 ): { labeled: Slice2D[]; unlabeled: Slice2D[]; labeledCases: string[]; cases: string[] } {
-  const cases = [...new Set(slices.map((s) => s.caseId))].sort();
+  const inOrder = [...new Set(slices.map((s) => s.caseId))];
+  const cases = options.labeledOrder === 'list' ? inOrder : inOrder.sort();
   let n = options.labeledPatients ?? (options.labeledFraction !== null ? Math.round(options.labeledFraction * cases.length) : options.defaultPatients);
   n = Math.max(1, n);
   if (n > cases.length) {
@@ -85,7 +89,8 @@ function finish(
 ): TrainingData {
   if (train.length === 0) throw new UsageError(`${name}: no training images found`);
   if (val.length === 0) throw new UsageError(`${name}: no validation cases found`);
-  const split = splitByCase(train, { ...config, defaultPatients });
+  const labeledOrder = config.labeledOrder ?? (config.dataset === 'acdc' ? 'list' : 'sorted');
+  const split = splitByCase(train, { ...config, labeledOrder, defaultPatients });
   const full = config.method === 'full';
   const labeled = full ? train : split.labeled;
   const unlabeled = full || config.method === 'supervised' ? [] : split.unlabeled;
@@ -111,7 +116,7 @@ function finish(
  * - `synthetic`: `syntheticCardiacDataset` of `@agcl/datasets` (cardiac phantoms: RV, Myo, LV).
  * - `acdc`: the SSL4MIS HDF5 layout under `dataDir` (`readAcdcH5`): training slices resized to
  *   `size`, validation volumes at their own size; labeled = the first `labeledPatients` patients
- *   (default 7, the 10% protocol) (the SSL4MIS protocol: first patients in sorted order).
+ *   (default 7, the 10% protocol) in `train_slices.list`'s order, as SSL4MIS (`--labeled-order`).
  * `valOnly` skips reading the ACDC training slices (evaluation needs only the validation volumes).
  * - `folder` / `crag` / `glas`: an image + mask folder layout (`train/images`, `train/masks`,
  *   `val/images`, `val/masks`, or `images` + `masks` split 80/20 by name).
@@ -153,7 +158,7 @@ export async function loadTrainingData(config: TrainConfig, options: { valOnly?:
       };
     }
     const { slices = [] } = await datasets.readAcdcH5(root, { split: 'train', size: config.size });
-    // caseId = patientNNN, so splitByCase labels the first N patients in sorted order (the SSL4MIS protocol)
+    // Labeled: the first N patients in train_slices.list's order (SSL4MIS: 3 patients = its first 68 slices)
     return finish(config, slices, volumes, cardiac, 7, `ACDC (${root})`);
   }
   // image + mask folders: CRAG (train / valid), GlaS (train / testA), or a generic images/ + masks/ layout

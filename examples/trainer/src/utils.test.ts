@@ -62,6 +62,13 @@ describe('splits', () => {
     expect(splitByCase(slices, { labeledPatients: null, labeledFraction: 0.5, defaultPatients: 1 }).labeledCases).toEqual(['a', 'b']);
     expect(() => splitByCase(slices, { labeledPatients: 9, labeledFraction: null, defaultPatients: 1 })).toThrow('more than the 4 training cases');
   });
+  it("labels the first N cases in the slices' own order with labeledOrder 'list' (SSL4MIS's ACDC split)", () => {
+    const s = splitByCase(slices, { labeledPatients: 2, labeledFraction: null, defaultPatients: 1, labeledOrder: 'list' });
+    expect(s.labeledCases).toEqual(['c', 'a']);
+    expect(s.labeled.map((x) => x.id)).toEqual(['c_0', 'a_1', 'a_3', 'c_4']);
+    expect(s.unlabeled.map((x) => x.caseId)).toEqual(['b', 'd']);
+    expect(s.cases).toEqual(['c', 'a', 'b', 'd']);
+  });
 });
 
 describe('pictures', () => {

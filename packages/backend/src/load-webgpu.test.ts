@@ -1,8 +1,8 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { findVulkanLoader } from './load-webgpu';
+import { findVulkanDrivers, findVulkanLoader } from './load-webgpu';
 
 describe('findVulkanLoader', () => {
   const dir = mkdtempSync(join(tmpdir(), 'agcl-vulkan-'));
@@ -16,5 +16,30 @@ describe('findVulkanLoader', () => {
   it('is not checked off Linux (Metal, D3D12)', () => {
     expect(findVulkanLoader({}, 'darwin')).toBeUndefined();
     expect(findVulkanLoader({}, 'win32')).toBeUndefined();
+  });
+});
+
+describe('findVulkanDrivers', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'agcl-icd-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('uses the manifests named by VK_DRIVER_FILES (existing ones only) when set', () => {
+    const icd = join(dir, 'nvidia_icd.json');
+    writeFileSync(icd, '{}');
+    expect(findVulkanDrivers({ VK_DRIVER_FILES: `${icd}:/nonexistent/x.json` }, 'linux')).toEqual([icd]);
+    expect(findVulkanDrivers({ VK_ICD_FILENAMES: icd }, 'linux')).toEqual([icd]);
+    expect(findVulkanDrivers({ VK_DRIVER_FILES: '/nonexistent/x.json' }, 'linux')).toEqual([]);
+  });
+
+  it('finds manifests in $XDG_DATA_DIRS/vulkan/icd.d', () => {
+    mkdirSync(join(dir, 'vulkan', 'icd.d'), { recursive: true });
+    writeFileSync(join(dir, 'vulkan', 'icd.d', 'lvp_icd.x86_64.json'), '{}');
+    writeFileSync(join(dir, 'vulkan', 'icd.d', 'README'), '');
+    expect(findVulkanDrivers({ XDG_DATA_DIRS: dir }, 'linux')).toContain(join(dir, 'vulkan', 'icd.d', 'lvp_icd.x86_64.json'));
+    expect(findVulkanDrivers({ XDG_DATA_DIRS: dir }, 'linux')).not.toContain(join(dir, 'vulkan', 'icd.d', 'README'));
+  });
+
+  it('is not checked off Linux', () => {
+    expect(findVulkanDrivers({}, 'darwin')).toBeUndefined();
   });
 });

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** What {@link loadWebGpu} found. */
@@ -52,6 +52,30 @@ export function findVulkanLoader(env: NodeJS.ProcessEnv = process.env, platform:
   return null;
 }
 
+/** Where the Vulkan loader looks for driver manifests (ICDs) on Linux, besides the environment variables. */
+const VULKAN_ICD_DIRS = ['/usr/share/vulkan/icd.d', '/etc/vulkan/icd.d', '/usr/local/share/vulkan/icd.d', '/usr/local/etc/vulkan/icd.d'];
+/** Where NVIDIA's container toolkit mounts the driver's manifest: outside the loader's search path. */
+const NVIDIA_CONTAINER_ICD = '/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json';
+
+/**
+ * The Vulkan driver manifests (ICD `.json` files) the loader would use on Linux: the files named by
+ * `VK_DRIVER_FILES` / `VK_ICD_FILENAMES` when set, else those in the standard folders and
+ * `$XDG_DATA_DIRS/vulkan/icd.d`. Without any, Dawn prints driver warnings and finds no adapter, so
+ * {@link loadWebGpu} stops first. `undefined` off Linux (not checked).
+ */
+export function findVulkanDrivers(env: NodeJS.ProcessEnv = process.env, platform: string = process.platform): string[] | undefined {
+  if (platform !== 'linux') return undefined;
+  const named = env.VK_DRIVER_FILES ?? env.VK_ICD_FILENAMES;
+  if (named) return named.split(':').filter((f) => f && existsSync(f));
+  const dirs = [...VULKAN_ICD_DIRS, ...(env.XDG_DATA_DIRS ?? '').split(':').filter(Boolean).map((d) => join(d, 'vulkan', 'icd.d'))];
+  const found: string[] = [];
+  for (const dir of dirs) {
+    if (!existsSync(dir)) continue;
+    for (const f of readdirSync(dir)) if (f.endsWith('.json')) found.push(join(dir, f));
+  }
+  return found;
+}
+
 /**
  * Prepares the tfjs webgpu backend under Node: loads Dawn's bindings (`webgpu`), asks for an adapter
  * and, only when one is found, installs `navigator.gpu` and the WebGPU globals and loads
@@ -64,6 +88,18 @@ export async function loadWebGpu(): Promise<WebGpuInfo> {
     throw new Error(
       'no Vulkan loader (libvulkan.so.1) in the library folders or LD_LIBRARY_PATH, so Dawn cannot reach a GPU. ' +
         'Install the Vulkan loader (Debian/Ubuntu: libvulkan1) and your GPU driver. ' + HOW_TO_GET,
+    );
+  }
+  let drivers = findVulkanDrivers();
+  if (drivers !== undefined && drivers.length === 0 && process.env.VK_DRIVER_FILES == null && existsSync(NVIDIA_CONTAINER_ICD)) {
+    // An NVIDIA driver mounted by the container toolkit: point the loader at it.
+    process.env.VK_DRIVER_FILES = NVIDIA_CONTAINER_ICD;
+    drivers = [NVIDIA_CONTAINER_ICD];
+  }
+  if (drivers !== undefined && drivers.length === 0) {
+    throw new Error(
+      'no Vulkan driver: the Vulkan loader is installed but no driver manifest (ICD .json) is in /usr/share/vulkan/icd.d, ' +
+        '/etc/vulkan/icd.d or VK_DRIVER_FILES. Install your GPU vendor\'s Vulkan driver, or set VK_DRIVER_FILES to its manifest.',
     );
   }
   const dawn = (await importOrExplain('webgpu', () => import('webgpu'))) as DawnModule;

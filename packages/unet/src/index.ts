@@ -5,6 +5,7 @@ export type {
   ResolvedUNetConfig,
   UNetConfig,
   UNetNormalization,
+  UNetInitScheme,
   UNetProjectionConfig,
   UNetUpsampling,
 } from './unet-config';

@@ -1,7 +1,7 @@
 import { resolveUNetConfig, type ResolvedUNetConfig, type UNetConfig } from './unet-config';
 
 /** How a weight is initialised (see {@link unetParameterSpecs}). */
-export type UNetInit = 'he-normal' | 'zeros' | 'ones';
+export type UNetInit = 'he-normal' | 'uniform-fan-in' | 'zeros' | 'ones';
 
 /** One weight of a {@link UNet}: its name, shape, role and initialiser. */
 export interface UNetParameterSpec {
@@ -15,7 +15,7 @@ export interface UNetParameterSpec {
   projection: boolean;
   /** Initialiser. */
   init: UNetInit;
-  /** Fan-in used by `he-normal` (kh * kw * input channels). */
+  /** Fan-in used by `he-normal` and `uniform-fan-in` (kh * kw * input channels; PyTorch's for transposed kernels). */
   fanIn: number;
 }
 
@@ -36,16 +36,24 @@ function push(
   });
 }
 
+/** Kernel and bias initialisers of a convolution under `cfg.init`. */
+function convInits(cfg: ResolvedUNetConfig): [UNetInit, UNetInit] {
+  return cfg.init === 'he' ? ['he-normal', 'zeros'] : ['uniform-fan-in', 'uniform-fan-in'];
+}
+
 function conv(
   out: UNetParameterSpec[],
   prefix: string,
   k: number,
   cin: number,
   cout: number,
+  cfg: ResolvedUNetConfig,
   projection = false,
 ): void {
-  push(out, `${prefix}/kernel`, [k, k, cin, cout], 'he-normal', { fanIn: k * k * cin, projection });
-  push(out, `${prefix}/bias`, [cout], 'zeros', { projection });
+  const [kernelInit, biasInit] = convInits(cfg);
+  const fanIn = k * k * cin;
+  push(out, `${prefix}/kernel`, [k, k, cin, cout], kernelInit, { fanIn, projection });
+  push(out, `${prefix}/bias`, [cout], biasInit, { fanIn, projection });
 }
 
 function norm(
@@ -65,9 +73,9 @@ function norm(
 }
 
 function convBlock(out: UNetParameterSpec[], prefix: string, cin: number, cout: number, cfg: ResolvedUNetConfig): void {
-  conv(out, `${prefix}/conv1`, 3, cin, cout);
+  conv(out, `${prefix}/conv1`, 3, cin, cout, cfg);
   norm(out, `${prefix}/norm1`, cout, cfg);
-  conv(out, `${prefix}/conv2`, 3, cout, cout);
+  conv(out, `${prefix}/conv2`, 3, cout, cout, cfg);
   norm(out, `${prefix}/norm2`, cout, cfg);
 }
 
@@ -96,18 +104,22 @@ export function unetParameterSpecs(config: UNetConfig = {}): UNetParameterSpec[]
   for (let i = 1; i <= depth; i++) convBlock(out, `enc${i}`, ch[i - 1], ch[i], cfg);
   for (let l = depth - 1; l >= 0; l--) {
     if (cfg.upsampling === 'bilinear') {
-      conv(out, `up${l}`, 1, ch[l + 1], ch[l]);
+      conv(out, `up${l}`, 1, ch[l + 1], ch[l], cfg);
     } else {
-      push(out, `up${l}/kernel`, [2, 2, ch[l], ch[l + 1]], 'he-normal', { fanIn: 4 * ch[l + 1] });
-      push(out, `up${l}/bias`, [ch[l]], 'zeros');
+      // He: fan-in of the input side; PyTorch's ConvTranspose2d computes its fan-in from the weight's
+      // second axis, the output channels: 4 * ch[l].
+      const [kernelInit, biasInit] = convInits(cfg);
+      const fanIn = cfg.init === 'he' ? 4 * ch[l + 1] : 4 * ch[l];
+      push(out, `up${l}/kernel`, [2, 2, ch[l], ch[l + 1]], kernelInit, { fanIn });
+      push(out, `up${l}/bias`, [ch[l]], biasInit, { fanIn });
     }
     convBlock(out, `dec${l}`, 2 * ch[l], ch[l], cfg);
   }
-  conv(out, 'out', 3, ch[0], cfg.numClasses);
+  conv(out, 'out', 3, ch[0], cfg.numClasses, cfg);
   if (cfg.projection) {
-    conv(out, 'proj/conv1', 1, ch[0], cfg.projection.hidden, true);
+    conv(out, 'proj/conv1', 1, ch[0], cfg.projection.hidden, cfg, true);
     norm(out, 'proj/norm', cfg.projection.hidden, cfg, true);
-    conv(out, 'proj/conv2', 1, cfg.projection.hidden, cfg.projection.dim, true);
+    conv(out, 'proj/conv2', 1, cfg.projection.hidden, cfg.projection.dim, cfg, true);
   }
   return out;
 }

@@ -15,6 +15,7 @@ describe('resolveUNetConfig', () => {
       projection: { dim: 64, hidden: 64 },
       bnMomentum: 0.1,
       normEpsilon: 1e-5,
+      init: 'pytorch',
       seed: 1337,
     });
     expect(Object.isFrozen(DEFAULT_UNET_CONFIG)).toBe(true);
@@ -54,6 +55,7 @@ describe('resolveUNetConfig', () => {
     ['momentum', { bnMomentum: 1.5 }, /'bnMomentum' must be a number in \[0, 1\]/],
     ['epsilon', { normEpsilon: 0 }, /'normEpsilon' must be a positive number/],
     ['seed', { seed: Number.NaN }, /'seed' must be a finite number/],
+    ['init', { init: 'xavier' }, /'init' must be 'pytorch' or 'he', got 'xavier'/],
     ['typo', { numClass: 4 }, /unknown option 'numClass'/],
   ];
   for (const [what, config, message] of bad) {

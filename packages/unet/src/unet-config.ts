@@ -43,9 +43,21 @@ export interface UNetConfig {
   bnMomentum?: number;
   /** Epsilon added to the variance in every normalisation. Default 1e-5 (PyTorch). */
   normEpsilon?: number;
+  /**
+   * Initialisation of the convolution weights and biases. `'pytorch'` (default): PyTorch's own default,
+   * used as-is by SSL4MIS: kernel and bias uniform in `+-1/sqrt(fanIn)` (`kaiming_uniform_(a=sqrt(5))`).
+   * `'he'`: kernel normal with std `sqrt(2 / fanIn)` (`kaiming_normal_(mode='fan_in')`), biases 0.
+   * With the SSL4MIS network's dropout before batch norm, He initialisation leaves the running statistics
+   * far from the batch statistics at short budgets (eval-mode Dice collapses; measured on ACDC, also in
+   * PyTorch: see experiments/acdc/README.md).
+   */
+  init?: UNetInitScheme;
   /** Seed of the weight initialisation and of the dropout masks. Default 1337. */
   seed?: number;
 }
+
+/** Initialisation scheme of the convolutions (see {@link UNetConfig.init}). */
+export type UNetInitScheme = 'pytorch' | 'he';
 
 /** A {@link UNetConfig} with every default filled in (see {@link resolveUNetConfig}). */
 export interface ResolvedUNetConfig {
@@ -59,6 +71,7 @@ export interface ResolvedUNetConfig {
   projection: { dim: number; hidden: number } | false;
   bnMomentum: number;
   normEpsilon: number;
+  init: UNetInitScheme;
   seed: number;
 }
 
@@ -74,6 +87,7 @@ export const DEFAULT_UNET_CONFIG: Readonly<ResolvedUNetConfig> = Object.freeze({
   projection: { dim: 64, hidden: 64 },
   bnMomentum: 0.1,
   normEpsilon: 1e-5,
+  init: 'pytorch',
   seed: 1337,
 });
 
@@ -88,6 +102,7 @@ const KNOWN_KEYS: ReadonlyArray<keyof UNetConfig> = [
   'projection',
   'bnMomentum',
   'normEpsilon',
+  'init',
   'seed',
 ];
 
@@ -127,7 +142,7 @@ function rate(name: string, value: unknown): number {
  * are positive integers; `channels` has 2 to 8 entries (1 to 7 poolings); when `channels` is given
  * without `dropout`, the dropout defaults to SSL4MIS's rates for the first levels and 0.5 beyond;
  * `dropout` has one rate in `[0, 1)` per level; `bnMomentum` is in `[0, 1]`; `normEpsilon > 0`;
- * `seed` is a finite number; unknown keys are rejected (they are usually typos).
+ * `init` is `'pytorch'` or `'he'`; `seed` is a finite number; unknown keys are rejected (they are usually typos).
  *
  * @param config The partial configuration (not modified).
  * @returns A new, fully resolved configuration (arrays copied).
@@ -205,6 +220,10 @@ export function resolveUNetConfig(config: UNetConfig = {}): ResolvedUNetConfig {
   if (typeof normEpsilon !== 'number' || !Number.isFinite(normEpsilon) || normEpsilon <= 0) {
     fail(`'normEpsilon' must be a positive number, got ${describe(normEpsilon)}.`);
   }
+  const init = config.init ?? d.init;
+  if (init !== 'pytorch' && init !== 'he') {
+    fail(`'init' must be 'pytorch' or 'he', got ${describe(init)}.`);
+  }
   const seed = config.seed ?? d.seed;
   if (typeof seed !== 'number' || !Number.isFinite(seed)) {
     fail(`'seed' must be a finite number, got ${describe(seed)}.`);
@@ -220,6 +239,7 @@ export function resolveUNetConfig(config: UNetConfig = {}): ResolvedUNetConfig {
     projection,
     bnMomentum,
     normEpsilon,
+    init,
     seed,
   };
 }
@@ -240,7 +260,7 @@ const ARCHITECTURE_KEYS: ReadonlyArray<keyof ResolvedUNetConfig> = [
  * @param a The first configuration (e.g. the expected one).
  * @param b The second configuration (e.g. the saved one).
  * @param options `architectureOnly` (default false): compare only the keys that change the weights
- *   (inChannels, numClasses, channels, normalization, upsampling, projection); otherwise every key but `seed`.
+ *   (inChannels, numClasses, channels, normalization, upsampling, projection); otherwise every key but `seed` and `init` (which only set the starting values).
  * @returns One line per differing key; empty when they match.
  * @example
  * unetConfigDifferences(resolveUNetConfig(), resolveUNetConfig({ numClasses: 2 })); // ['numClasses: 4 vs 2']
@@ -252,7 +272,7 @@ export function unetConfigDifferences(
 ): string[] {
   const keys = options.architectureOnly
     ? ARCHITECTURE_KEYS
-    : (KNOWN_KEYS.filter((k) => k !== 'seed') as Array<keyof ResolvedUNetConfig>);
+    : (KNOWN_KEYS.filter((k) => k !== 'seed' && k !== 'init') as Array<keyof ResolvedUNetConfig>);
   const out: string[] = [];
   for (const key of keys) {
     const va = JSON.stringify(a[key]);

@@ -73,10 +73,37 @@ describe('UNet', () => {
       net.dispose();
     });
 
-    it('initialises with seeded He-normal kernels, zero biases, unit gamma, zero beta', async () => {
+    it('initialises by default as PyTorch: kernels and biases uniform in +-1/sqrt(fan-in), seeded', async () => {
       const a = new UNet({ ...TINY, channels: [8, 16, 32] });
       const b = new UNet({ ...TINY, channels: [8, 16, 32] });
-      const c = new UNet({ ...TINY, channels: [8, 16, 32], seed: 1 });
+      expect(a.config.init).toBe('pytorch');
+      const wa = a.getWeights();
+      const wb = b.getWeights();
+      expect(Array.from(await values(wa['dec1/conv1/kernel']))).toEqual(Array.from(await values(wb['dec1/conv1/kernel'])));
+      // dec1/conv1: 3x3 kernel on 2*16 channels -> fan-in 288, bound 1/sqrt(288); U(-b, b) has std b/sqrt(3).
+      const k = await values(wa['dec1/conv1/kernel']);
+      const bound = 1 / Math.sqrt(288);
+      const mean = k.reduce((s, v) => s + v, 0) / k.length;
+      const std = Math.sqrt(k.reduce((s, v) => s + (v - mean) ** 2, 0) / k.length);
+      expect(Math.max(...k.map(Math.abs))).toBeLessThanOrEqual(bound);
+      expect(Math.max(...k.map(Math.abs))).toBeGreaterThan(0.95 * bound);
+      expect(Math.abs(std / (bound / Math.sqrt(3)) - 1)).toBeLessThan(0.05);
+      // Biases share the kernel's fan-in bound (enc1/conv2: 3x3 on 16 channels -> 144), and are not zero.
+      const bias = await values(wa['enc1/conv2/bias']);
+      expect(Math.max(...bias.map(Math.abs))).toBeLessThanOrEqual(1 / Math.sqrt(144));
+      expect(bias.some((v) => v !== 0)).toBe(true);
+      // 1x1 up-sampling conv up0: 16 -> 8 channels, fan-in 16.
+      expect(Math.max(...(await values(wa['up0/kernel'])).map(Math.abs))).toBeLessThanOrEqual(1 / Math.sqrt(16));
+      expect(Array.from(await values(wa['enc1/norm1/gamma'])).every((v) => v === 1)).toBe(true);
+      tf.dispose([...Object.values(wa), ...Object.values(wb)]);
+      a.dispose();
+      b.dispose();
+    });
+
+    it("initialises with init: 'he' as seeded He-normal kernels, zero biases, unit gamma, zero beta", async () => {
+      const a = new UNet({ ...TINY, channels: [8, 16, 32], init: 'he' });
+      const b = new UNet({ ...TINY, channels: [8, 16, 32], init: 'he' });
+      const c = new UNet({ ...TINY, channels: [8, 16, 32], init: 'he', seed: 1 });
       const wa = a.getWeights();
       const wb = b.getWeights();
       const wc = c.getWeights();
@@ -171,8 +198,8 @@ describe('UNet', () => {
 
       const train = net.forward(x, { training: true });
       const after = net.getWeights();
-      // enc0/norm1 sees conv1(x) with zero bias: its batch mean is the mean of conv1(x); running = 0.1 * that.
-      const conv = tf.conv2d(x, before['enc0/conv1/kernel'] as tf.Tensor4D, 1, 'same');
+      // enc0/norm1 sees conv1(x) + bias: its batch mean is the mean of that; running = 0.9 * 0 + 0.1 * that.
+      const conv = tf.add(tf.conv2d(x, before['enc0/conv1/kernel'] as tf.Tensor4D, 1, 'same'), before['enc0/conv1/bias']);
       const batchMean = await values(tf.mean(conv, [0, 1, 2]));
       const runMean = await values(after['enc0/norm1/movingMean']);
       batchMean.forEach((m, i) => expect(runMean[i]).toBeCloseTo(0.1 * m, 5));
@@ -387,9 +414,10 @@ describe('UNet', () => {
       expect(() => net.setWeights(extra)).toThrow(/1 unexpected weight\(s\): enc9\/conv1\/kernel/);
       const wrongShape = { ...w, 'out/bias': tf.zeros([5]), 'enc0/conv1/bias': tf.ones([4]) };
       expect(() => net.setWeights(wrongShape)).toThrow(/'out\/bias' has shape \[5\], expected \[3\]/);
-      // Nothing was assigned: enc0/conv1/bias is still 0.
+      // Nothing was assigned: enc0/conv1/bias still holds its initial values, not the ones given.
       const now = net.getWeights();
-      expect(Array.from(await values(now['enc0/conv1/bias']))).toEqual([0, 0, 0, 0]);
+      expect(Array.from(await values(now['enc0/conv1/bias']))).toEqual(Array.from(await values(w['enc0/conv1/bias'])));
+      expect(Array.from(await values(now['enc0/conv1/bias']))).not.toEqual([1, 1, 1, 1]);
       const other = new UNet({ ...TINY, channels: [4, 8, 8] });
       expect(() => other.copyWeightsFrom(net)).toThrow(/UNet\.setWeights: the weights do not match this network \(channels \[4,8,8\]/);
       tf.dispose([...Object.values(w), ...Object.values(now), wrongShape['out/bias'], wrongShape['enc0/conv1/bias']]);

@@ -95,10 +95,10 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
  * - `out`: conv3x3 c0 -> K (logits); projection head on the last decoder map F:
  *   conv1x1 c0 -> hidden, norm, ReLU, conv1x1 hidden -> dim.
  *
- * Initialisation (seeded by `config.seed`): every convolution kernel is He/Kaiming normal with fan-in
- * `kh * kw * in` (std `sqrt(2 / fanIn)`, PyTorch's `kaiming_normal_(mode='fan_in')`); biases 0; norm gamma 1,
- * beta 0; running mean 0, running variance 1. (PyTorch's own default, used as-is by SSL4MIS, is
- * `kaiming_uniform_(a=sqrt(5))`; we follow METHOD.md's He initialisation.)
+ * Initialisation (seeded by `config.seed`; `config.init`): by default PyTorch's own, used as-is by SSL4MIS:
+ * every convolution kernel and bias uniform in `+-1/sqrt(fanIn)`, fan-in `kh * kw * in`
+ * (`kaiming_uniform_(a=sqrt(5))`); with `init: 'he'`, kernels normal with std `sqrt(2 / fanIn)`
+ * (`kaiming_normal_(mode='fan_in')`) and biases 0. Norm gamma 1, beta 0; running mean 0, variance 1.
  *
  * Sizes: with the defaults (1 input channel, 4 classes, 16-32-64-128-256, batch norm) the U-Net has
  * 1,813,764 trainable scalars and 2,944 running values (1,944,324 with `upsampling: 'transpose'`); the
@@ -127,7 +127,7 @@ export class UNet {
   private disposed = false;
 
   /**
-   * Builds the network and its variables (seeded He initialisation).
+   * Builds the network and its variables (seeded; PyTorch's default initialisation unless `init: 'he'`).
    *
    * @param config Partial configuration; see {@link UNetConfig} for the defaults.
    * @throws Error `UNet config: ...` for an invalid configuration.
@@ -145,6 +145,10 @@ export class UNet {
         switch (spec.init) {
           case 'he-normal':
             return tf.randomNormal(spec.shape, 0, Math.sqrt(2 / spec.fanIn), 'float32', seed * 1009 + index);
+          case 'uniform-fan-in': {
+            const bound = 1 / Math.sqrt(spec.fanIn);
+            return tf.randomUniform(spec.shape, -bound, bound, 'float32', seed * 1009 + index);
+          }
           case 'ones':
             return tf.ones(spec.shape, 'float32');
           default:
