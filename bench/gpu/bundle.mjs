@@ -20,9 +20,12 @@ const out = outArg >= 0 ? argv[outArg + 1] : join(root, '.devcarry');
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 
-const entries = ['train-step.ts', 'semi-step.ts', 'backend-parity.ts'];
+const entries = Object.fromEntries(['train-step', 'semi-step', 'backend-parity'].map((e) => [e, join(here, '..', `${e}.ts`)]));
+// --trainer: the `agcl` command line too (agcl.mjs), with sharp's native addon and libvips beside it.
+const withTrainer = argv.includes('--trainer');
+if (withTrainer) entries.agcl = join(root, 'examples', 'trainer', 'src', 'cli.ts');
 await build({
-  entryPoints: entries.map((e) => join(here, '..', e)),
+  entryPoints: entries,
   outdir: out,
   outExtension: { '.js': '.mjs' },
   bundle: true,
@@ -46,14 +49,25 @@ await build({
   logLevel: 'warning',
 });
 
+if (withTrainer) {
+  // sharp loads @img/sharp-linux-x64/sharp.node at run time, which links libvips from the sibling package
+  // (both found beside sharp's own folder; their package.json files are not exported for resolve()).
+  const { realpathSync } = await import('node:fs');
+  const trainerRequire = createRequire(join(root, 'examples', 'trainer', 'package.json'));
+  const sharpDir = realpathSync(dirname(trainerRequire.resolve('sharp')).replace(/\/lib$/, ''));
+  const addonDir = realpathSync(join(dirname(sharpDir), '@img', 'sharp-linux-x64'));
+  const vipsDir = realpathSync(join(dirname(addonDir), 'sharp-libvips-linux-x64'));
+  cpSync(addonDir, join(out, 'node_modules', '@img', 'sharp-linux-x64'), { recursive: true, dereference: true });
+  cpSync(vipsDir, join(out, 'node_modules', '@img', 'sharp-libvips-linux-x64'), { recursive: true, dereference: true });
+}
+
 // Dawn: index.js + package.json + the linux-x64 addon only (the other platforms' binaries are 100 MB more).
 const require = createRequire(join(root, 'packages', 'backend', 'package.json'));
 const webgpuDir = dirname(require.resolve('webgpu/package.json'));
 const dawnOut = join(out, 'node_modules', 'webgpu');
 mkdirSync(join(dawnOut, 'dist', 'linux-x64'), { recursive: true });
 for (const f of ['index.js', 'package.json', 'LICENSE.md']) cpSync(join(webgpuDir, f), join(dawnOut, f));
-// Compressed (21 MB to about 6): run.sh unpacks it.
-execFileSync('sh', ['-c', `xz -T0 -6 -c "${join(webgpuDir, 'dist', 'linux-x64', 'dawn.node')}" > "${join(dawnOut, 'dist', 'linux-x64', 'dawn.node.xz')}"`]);
+cpSync(join(webgpuDir, 'dist', 'linux-x64', 'dawn.node'), join(dawnOut, 'dist', 'linux-x64', 'dawn.node'));
 // The wasm backend's binaries and worker scripts, found by @agcl/backend through the package's folder.
 const wasmDir = dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json'));
 const wasmOut = join(out, 'node_modules', '@tensorflow', 'tfjs-backend-wasm');
@@ -75,7 +89,13 @@ if (!argv.includes('--no-vulkan')) {
   const debs = ['libvulkan1', 'libglvnd0', 'libglx0', 'libgl1', 'libegl1', 'libopengl0', 'libgles2'];
   execFileSync('apt-get', [...o, '-qq', 'download', ...debs], { cwd: join(out, 'debs'), stdio: 'inherit' });
 }
+// Compress the large files (run.sh unpacks every *.xz): the device takes 64 MiB per call, Node.js included.
+const xzFile = (file) => execFileSync('xz', ['-T0', '-6', '-f', file]);
+const walk = (d) => readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(d, e.name)) : [join(d, e.name)]));
+for (const file of walk(out)) {
+  if (!file.endsWith('.xz') && !file.endsWith('.deb') && statSync(file).size > 1 << 20) xzFile(file);
+}
 const size = (p) => (statSync(p).isDirectory() ? readdirSync(p).reduce((s, f) => s + size(join(p, f)), 0) : statSync(p).size);
 writeFileSync(join(out, 'MANIFEST.txt'), `made ${new Date().toISOString()} from ${root}\n`);
 process.stdout.write(`${out}: ${(size(out) / 2 ** 20).toFixed(1)} MiB\n`);
-if (!existsSync(join(out, 'train-step.mjs'))) process.exitCode = 1;
+if (!existsSync(join(out, 'train-step.mjs.xz'))) process.exitCode = 1;

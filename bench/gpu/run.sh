@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The GPU benchmark, on a Linux x86-64 machine with an NVIDIA GPU, without network or Node.js packages.
-# Prepare the folder first, where the repository is installed: node bench/gpu/bundle.mjs (see bench/README.md).
+# Prepare the folder first, where the repository is installed: node bench/gpu/bundle.mjs [--trainer] (see bench/README.md).
 # Usage, from the repository root: bash bench/gpu/run.sh [CARRY=.devcarry] [OUTDIR=$OUT or bench/results/gpu]
 # Writes OUTDIR/log.txt (everything) and OUTDIR/results.jsonl (one RESULT line per configuration).
 set -u
@@ -22,8 +22,8 @@ fi
 for icd in /usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json /usr/share/vulkan/icd.d/nvidia_icd.json /etc/vulkan/icd.d/nvidia_icd.json; do
   if [ -f "$icd" ]; then export VK_DRIVER_FILES=$icd; break; fi
 done
-D=$C/node_modules/webgpu/dist/linux-x64
-[ -f "$D/dawn.node" ] || unxz "$D/dawn.node.xz" "$D/dawn.node"
+# The bundles and native addons travel compressed (bundle.mjs); Node.js is unpacked below if needed.
+find "$C" -name '*.xz' ! -name node.xz | while read -r f; do [ -f "${f%.xz}" ] || unxz "$f" "${f%.xz}"; done
 NODE=$(command -v node || true)
 if [ -z "$NODE" ] || ! "$NODE" -v | grep -q '^v2[0-9]'; then
   NODE=/tmp/agcl-node
@@ -48,7 +48,7 @@ run() {
   rm -f "$O/.out"
 }
 
-SECTIONS=${SECTIONS:-gpu flags cpu}
+SECTIONS=${SECTIONS:-gpu flags trainer cpu}
 if [[ " $SECTIONS " == *" gpu "* ]]; then
   # 1. Does the webgpu backend train the same network as cpu? 2. Its speed against PyTorch on the same GPU.
   run parity-webgpu 180 "$NODE" "$C/backend-parity.mjs" --backend webgpu
@@ -62,6 +62,15 @@ if [[ " $SECTIONS " == *" flags "* ]]; then
   run tfjs-webgpu-profile 180 "$NODE" "$C/train-step.mjs" --backend webgpu --steps 5 --warmup 2 --profile
   run tfjs-webgpu-no-cpu-forward 180 "$NODE" "$C/train-step.mjs" --backend webgpu --steps 10 --warmup 3 --flags '{"WEBGPU_CPU_FORWARD":false}'
   run tfjs-webgpu-submit-64 180 "$NODE" "$C/train-step.mjs" --backend webgpu --steps 10 --warmup 3 --flags '{"WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE":64}'
+fi
+if [[ " $SECTIONS " == *" trainer "* ]] && [ -f "$C/agcl.mjs" ]; then
+  # The agcl command line end to end (default data: the cardiac phantoms; Semi-AGCL): webgpu with the
+  # main job's 240 steps, without VK_DRIVER_FILES (initBackend finds the driver itself), then wasm for its speed.
+  run agcl-webgpu "${TRAINER_LIMIT:-240}" env -u VK_DRIVER_FILES "$NODE" "$C/agcl.mjs" train --backend webgpu --steps "${TRAINER_STEPS:-240}" --out /tmp/agcl-webgpu
+  run agcl-wasm "${TRAINER_LIMIT:-240}" "$NODE" "$C/agcl.mjs" train --backend wasm --steps "${TRAINER_WASM_STEPS:-40}" --val-every 1000 --out /tmp/agcl-wasm
+  for b in webgpu wasm; do
+    [ -f "/tmp/agcl-$b/summary.json" ] && { echo "summary ($b):"; cat "/tmp/agcl-$b/summary.json"; echo; } >>"$LOG"
+  done
 fi
 if [[ " $SECTIONS " == *" cpu "* ]]; then
   # 3. The same machine's CPU: wasm threads against PyTorch threads.
