@@ -17,6 +17,7 @@ import {
   ROWS,
   aggregate,
   makeRunResult,
+  recalibratedResult,
   markdownTables,
   planJobs,
   readAllResults,
@@ -145,7 +146,18 @@ async function main() {
   for (const job of jobs) {
     if (stopping) break;
     if (job.action === 'done') {
-      console.log(`skip ${job.name}: results/${budget.name}/${job.name}.json exists`);
+      const done = JSON.parse(readFileSync(job.resultsFile, 'utf8'));
+      if (done.recalibrated || !existsSync(path.join(job.runDir, 'checkpoints', 'last', 'state.json'))) {
+        console.log(`skip ${job.name}: results/${budget.name}/${job.name}.json exists`);
+        continue;
+      }
+      // Finished before the batch-norm re-estimation was part of the protocol: add it.
+      const recal = await evaluateRecalibrated(job, opts);
+      if (recal) {
+        writeJson(job.resultsFile, { ...done, recalibrated: recalibratedResult(recal) });
+        regenerateTable();
+        console.log(`${job.name}: BN re-estimated, last checkpoint: mean Dice ${recal.summary.mean.dice.toFixed(4)} (added to the results file)`);
+      } else failures++;
       continue;
     }
     mkdirSync(path.dirname(job.runDir), { recursive: true });
@@ -181,7 +193,10 @@ async function main() {
       continue;
     }
     const evalJson = JSON.parse(readFileSync(path.join(job.runDir, 'eval', 'best-val.json'), 'utf8'));
+    const recalibratedJson = await evaluateRecalibrated(job, opts);
+    if (!recalibratedJson) failures++;
     const result = makeRunResult({
+      recalibratedJson,
       row: job.row,
       seed: job.seed,
       budget,
@@ -197,6 +212,23 @@ async function main() {
     console.log(`${job.name}: mean Dice ${result.metrics.mean.dice.mean.toFixed(4)}; results/${budget.name}/${job.name}.json written, table has ${rowsNow.length} rows`);
   }
   return failures ? 1 : 0;
+}
+
+/**
+ * `agcl eval --checkpoint last --recalibrate-bn` of a finished run: its eval JSON, or null on failure.
+ */
+async function evaluateRecalibrated(job, opts) {
+  console.log(`\n== evaluate ${job.name} (last checkpoint, batch-norm statistics re-estimated without dropout)`);
+  const code = await runCli(
+    ['eval', '--run', path.relative(here, job.runDir), '--checkpoint', 'last', '--recalibrate-bn', '--backend', 'wasm'],
+    opts.nice,
+    `${job.runDir}.log`,
+  );
+  if (code !== 0) {
+    console.log(`${job.name}: eval --recalibrate-bn exited with code ${code}`);
+    return null;
+  }
+  return JSON.parse(readFileSync(path.join(job.runDir, 'eval', 'last-val-recalibrated.json'), 'utf8'));
 }
 
 main().then(

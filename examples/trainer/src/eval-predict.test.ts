@@ -34,6 +34,16 @@ describe('eval and predict', () => {
     await train({ config: tinyConfig({ method: 'supervised', steps: 20, valEvery: 10, lr: 0.01, out: run }), stream: captureStream(), skipBackendInit: true, report: false });
   });
 
+  it('eval --recalibrate-bn: re-estimates the statistics on the labeled images, writes its own files, leaves the checkpoint', async () => {
+    const before = readFileSync(path.join(runPaths(run).last, 'state.json'), 'utf8');
+    const stream = captureStream();
+    const result = await evaluateRun({ run, checkpoint: 'last', recalibrateBn: true, skipBackendInit: true, stream });
+    expect(result.json.endsWith('last-val-recalibrated.json')).toBe(true);
+    expect(JSON.parse(readFileSync(result.json, 'utf8')).recalibratedBn).toBe(true);
+    expect(stream.text()).toMatch(/batch-norm statistics re-estimated without dropout on \d+ labeled training images/);
+    expect(readFileSync(path.join(runPaths(run).last, 'state.json'), 'utf8')).toBe(before);
+  });
+
   it('eval: per-case and mean metrics per class, matching an independent Dice', async () => {
     const stream = captureStream();
     const result = await evaluateRun({ run, checkpoint: 'last', skipBackendInit: true, stream });

@@ -1,6 +1,10 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
 import { initBackend, formatBackendReport } from '@agcl/backend';
+import type { Slice2D } from '@agcl/datasets';
+import type { UNet } from '@agcl/unet';
+import { slicesToTensors } from './make-batch';
 import { parseConfigInput, resolveConfig, type TrainConfig } from './config';
 import { loadCheckpoint } from './checkpoint';
 import { evaluateVolumes, evaluationCsv, formatEvaluationTable, type EvaluationResult } from './evaluation';
@@ -20,6 +24,12 @@ export interface EvaluateRunOptions {
   backend?: TrainConfig['backend'];
   /** Skip backend initialisation (the caller did it). */
   skipBackendInit?: boolean;
+  /**
+   * Re-estimate the batch-norm running statistics first, without dropout, on the run's labeled training
+   * images (`UNet.recalibrateBatchNorm`, batches of the run's batch size, unaugmented); the checkpoint on
+   * disk is unchanged. Results go to `eval/<checkpoint>-<split>-recalibrated.*`. Default false.
+   */
+  recalibrateBn?: boolean;
   /** Print nothing. */
   quiet?: boolean;
   /** Output stream. Default process.stdout. */
@@ -50,10 +60,16 @@ export async function evaluateRun(options: EvaluateRunOptions): Promise<Evaluati
   const dir = path.join(runPaths(options.run).checkpoints, which);
   if (!existsSync(path.join(dir, 'state.json'))) throw new UsageError(`--run ${options.run}: no '${which}' checkpoint (missing ${dir})`);
   if (!options.skipBackendInit) say(formatBackendReport(await initBackend({ backend: options.backend ?? config.backend })));
-  const data = await loadTrainingData(config, { valOnly: true });
+  const data = await loadTrainingData(config, { valOnly: !options.recalibrateBn });
   const ckpt = await loadCheckpoint(dir, { teacher: false });
   for (const t of Object.values(ckpt.optimizerState)) t.dispose();
+  const suffix = options.recalibrateBn ? '-recalibrated' : '';
   try {
+    if (options.recalibrateBn) {
+      const t0 = Date.now();
+      const n = recalibrateOnLabeled(ckpt.student, data.labeled, config.batch);
+      say(`batch-norm statistics re-estimated without dropout on ${n} labeled training images (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+    }
     const result = await evaluateVolumes(ckpt.student, data.val, {
       size: config.size,
       numClasses: data.numClasses,
@@ -62,10 +78,10 @@ export async function evaluateRun(options: EvaluateRunOptions): Promise<Evaluati
     });
     const outDir = runPaths(options.run).evalDir;
     mkdirSync(outDir, { recursive: true });
-    const csv = path.join(outDir, `${which}-${split}.csv`);
-    const json = path.join(outDir, `${which}-${split}.json`);
+    const csv = path.join(outDir, `${which}-${split}${suffix}.csv`);
+    const json = path.join(outDir, `${which}-${split}${suffix}.json`);
     writeFileSync(csv, evaluationCsv(result));
-    writeJsonAtomic(json, { run: options.run, checkpoint: which, step: ckpt.state.step, split, ...result });
+    writeJsonAtomic(json, { run: options.run, checkpoint: which, step: ckpt.state.step, split, recalibratedBn: !!options.recalibrateBn, ...result });
     say(`${which} checkpoint (step ${ckpt.state.step}) on ${data.val.length} ${split} cases (mean ± std over cases):`);
     say(formatEvaluationTable(result));
     say(`wrote ${csv} and ${json}`);
@@ -73,4 +89,23 @@ export async function evaluateRun(options: EvaluateRunOptions): Promise<Evaluati
   } finally {
     ckpt.student.dispose();
   }
+}
+
+/**
+ * `UNet.recalibrateBatchNorm` on the labeled training slices (all the same size), in batches of `batch`
+ * (a last batch of one image is left out: batch norm needs more than one). Returns the images used.
+ */
+export function recalibrateOnLabeled(model: UNet, labeled: Slice2D[], batch: number): number {
+  if (labeled.length < 2) throw new UsageError('--recalibrate-bn: the run has fewer than 2 labeled training images');
+  const size = Math.max(2, batch);
+  const chunks: Slice2D[][] = [];
+  for (let i = 0; i < labeled.length; i += size) chunks.push(labeled.slice(i, i + size));
+  if (chunks.length > 1 && chunks[chunks.length - 1].length < 2) chunks.pop();
+  const tensors = chunks.map((c) => slicesToTensors(c));
+  try {
+    model.recalibrateBatchNorm(tensors.map((t) => t.x));
+  } finally {
+    for (const t of tensors) tf.dispose([t.x, t.y]);
+  }
+  return chunks.reduce((n, c) => n + c.length, 0);
 }

@@ -94,7 +94,8 @@ function buildProgram(io: Required<CliIo>, setExit: (code: number) => void): Com
     .addOption(new Option('--checkpoint <which>', 'checkpoint').choices(['best', 'last']).default('best'))
     .addOption(new Option('--split <split>', 'split').choices(['val']).default('val'))
     .addOption(new Option('--backend <name>', 'backend (default: the run\'s)').choices([...BACKENDS]))
-    .action(async (opts: { run: string; checkpoint: 'best' | 'last'; split: 'val'; backend?: (typeof BACKENDS)[number] }) => {
+    .option('--recalibrate-bn', 're-estimate the batch-norm statistics without dropout on the labeled training images first')
+    .action(async (opts: { run: string; checkpoint: 'best' | 'last'; split: 'val'; backend?: (typeof BACKENDS)[number]; recalibrateBn?: boolean }) => {
       await evaluateRun({ ...opts, stream: io.stdout });
     });
 

@@ -170,12 +170,27 @@ export function meanStd(values) {
  * Builds one run's results record from its `agcl eval` JSON (`eval/best-val.json`), `summary.json`,
  * `val.jsonl` lines and the runner's sittings.
  */
-export function makeRunResult({ row, seed, budget, evalJson, summary, valLines, sittings, machine, command }) {
+/** Per class and mean, each metric's mean and std over the volumes of an `agcl eval` JSON. */
+export function evalMetrics(evalJson) {
   const metrics = {};
   for (const key of [...CLASSES, 'mean']) {
     metrics[key] = {};
     for (const m of METRICS) metrics[key][m] = { mean: num(evalJson.summary?.[key]?.[m]), std: num(evalJson.std?.[key]?.[m]) };
   }
+  return metrics;
+}
+
+/**
+ * The `recalibrated` part of a run result from `agcl eval --checkpoint last --recalibrate-bn`: the last
+ * checkpoint with its batch-norm statistics re-estimated without dropout on the labeled training images
+ * (no validation data involved, no checkpoint selection).
+ */
+export function recalibratedResult(evalJson) {
+  return { checkpoint: 'last', checkpointStep: evalJson.step ?? null, metrics: evalMetrics(evalJson) };
+}
+
+export function makeRunResult({ row, seed, budget, evalJson, summary, valLines, sittings, machine, command, recalibratedJson = null }) {
+  const metrics = evalMetrics(evalJson);
   let bestVal = null;
   for (const v of valLines) if (!bestVal || num(v.meanDice) > num(bestVal.meanDice)) bestVal = v;
   const sittingSeconds = sittings.reduce((a, s) => a + (s.seconds ?? 0), 0);
@@ -194,6 +209,7 @@ export function makeRunResult({ row, seed, budget, evalJson, summary, valLines, 
     volumes: Array.isArray(evalJson.cases) ? evalJson.cases.length : null,
     bestValidation: bestVal ? { step: bestVal.step, meanDice: num(bestVal.meanDice), dice: bestVal.dice } : null,
     metrics,
+    recalibrated: recalibratedJson ? recalibratedResult(recalibratedJson) : null,
     wallSeconds: sittings.length ? sittingSeconds : num(summary?.seconds),
     sittings,
     machine,
@@ -238,6 +254,7 @@ export function aggregate(results) {
       seeds: runs.map((r) => r.seed),
       metrics,
       bestValidationDice: meanStd(runs.map((r) => r.bestValidation?.meanDice)),
+      recalibratedDice: Object.fromEntries([...CLASSES, 'mean'].map((k) => [k, meanStd(runs.map((r) => r.recalibrated?.metrics?.[k]?.dice?.mean))])),
       wallSeconds: meanStd(runs.map((r) => r.wallSeconds)),
       machines: [...new Set(runs.map((r) => r.machine?.description).filter(Boolean))],
     });
@@ -280,7 +297,10 @@ export function markdownTables(aggregated, { generatedAt = null } = {}) {
     'Evaluation: `agcl eval` of the best checkpoint (by mean validation Dice during training) on the 20 validation volumes',
     '(10 patients x ED/ES), 3D metrics per volume (HD95 and ASD in mm); each run\'s value is the mean over the volumes; the table gives',
     'mean ± sample std over seeds (no ± with one seed). "best val Dice" is the training-time validation figure, the one',
-    'the SSL4MIS CPU benchmark of METHOD.md reports.',
+    'the SSL4MIS CPU benchmark of METHOD.md reports. "BN re-estimated" evaluates the last checkpoint after',
+    're-estimating its batch-norm statistics without dropout on the labeled training images (`agcl eval --checkpoint last',
+    '--recalibrate-bn`; no validation data and no checkpoint selection involved): the SSL4MIS U-Net\'s dropout in front of batch',
+    'norm leaves the running statistics off (see experiments/acdc/README.md).',
     '',
   );
   if (generatedAt) lines.push(`Last regenerated: ${generatedAt}.`, '');
@@ -292,11 +312,15 @@ export function markdownTables(aggregated, { generatedAt = null } = {}) {
   for (const b of budgets) {
     const rows = aggregated.filter((a) => a.budget === b);
     lines.push(`## Budget \`${b}\``, '', rows[0].budgetDescription, '');
-    lines.push('| row | method | labeled patients | seeds | Dice RV | Dice Myo | Dice LV | Dice mean | Jaccard mean | HD95 mean (mm) | ASD mean (mm) | best val Dice | time per run |');
-    lines.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+    lines.push('| row | method | labeled patients | seeds | Dice RV | Dice Myo | Dice LV | Dice mean | Jaccard mean | HD95 mean (mm) | ASD mean (mm) | best val Dice | Dice mean, last, BN re-estimated (RV / Myo / LV) | time per run |');
+    lines.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
     for (const a of rows) {
+      const rc = a.recalibratedDice;
+      const recal = rc && Number.isFinite(rc.mean.mean)
+        ? `**${formatMeanStd(rc.mean)}** (${formatMeanStd(rc.RV)} / ${formatMeanStd(rc.Myo)} / ${formatMeanStd(rc.LV)})`
+        : '-';
       lines.push(
-        `| ${a.row} | ${a.label} | ${a.labeledPatients} | ${a.seeds.join(', ')} | ${formatMeanStd(a.metrics.RV.dice)} | ${formatMeanStd(a.metrics.Myo.dice)} | ${formatMeanStd(a.metrics.LV.dice)} | **${formatMeanStd(a.metrics.mean.dice)}** | ${formatMeanStd(a.metrics.mean.jaccard)} | ${formatMeanStd(a.metrics.mean.hd95, 2)} | ${formatMeanStd(a.metrics.mean.asd, 2)} | ${formatMeanStd(a.bestValidationDice)} | ${formatMinutes(a.wallSeconds)} |`,
+        `| ${a.row} | ${a.label} | ${a.labeledPatients} | ${a.seeds.join(', ')} | ${formatMeanStd(a.metrics.RV.dice)} | ${formatMeanStd(a.metrics.Myo.dice)} | ${formatMeanStd(a.metrics.LV.dice)} | **${formatMeanStd(a.metrics.mean.dice)}** | ${formatMeanStd(a.metrics.mean.jaccard)} | ${formatMeanStd(a.metrics.mean.hd95, 2)} | ${formatMeanStd(a.metrics.mean.asd, 2)} | ${formatMeanStd(a.bestValidationDice)} | ${recal} | ${formatMinutes(a.wallSeconds)} |`,
       );
     }
     const machines = [...new Set(rows.flatMap((a) => a.machines))];

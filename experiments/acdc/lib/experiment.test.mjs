@@ -199,6 +199,20 @@ describe('aggregation', () => {
     expect(markdownTables([])).toContain('No finished runs yet.');
   });
 
+  it('keeps the BN-re-estimated evaluation of the last checkpoint and shows it as its own column', () => {
+    const recal = (d) => ({ recalibratedJson: fakeEval({ RV: d - 0.2, Myo: d, LV: d + 0.2, mean: d }, 1500) });
+    const runs = [fakeResult('sup-3p', 1337, 'reference', 0.1, recal(0.5)), fakeResult('sup-3p', 2027, 'reference', 0.2, recal(0.4)), fakeResult('mt-3p', 1337, 'reference', 0.1)];
+    expect(runs[0].recalibrated).toEqual({ checkpoint: 'last', checkpointStep: 1500, metrics: expect.any(Object) });
+    expect(runs[0].recalibrated.metrics.LV.dice.mean).toBeCloseTo(0.7, 12);
+    expect(runs[2].recalibrated).toBeNull();
+    const [sup, mt] = aggregate(runs);
+    expect(sup.recalibratedDice.mean.mean).toBeCloseTo(0.45, 12);
+    expect(sup.recalibratedDice.mean.std).toBeCloseTo(Math.sqrt(0.005), 12);
+    const lines = markdownTables([sup, mt]).split('\n');
+    expect(lines.find((l) => l.startsWith('| sup-3p '))).toContain(`| **0.450 ± ${Math.sqrt(0.005).toFixed(3)}** (0.250 ± 0.071 / 0.450 ± 0.071 / 0.650 ± 0.071) |`);
+    expect(lines.find((l) => l.startsWith('| mt-3p '))).toMatch(/\| - \| \d+ min \|$/);
+  });
+
   it('reads results/<budget>/*.json back', () => {
     const dir = path.join(os.tmpdir(), `acdc-results-${process.pid}-${Date.now()}`);
     mkdirSync(path.join(dir, 'b200'), { recursive: true });

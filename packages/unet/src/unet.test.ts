@@ -216,6 +216,45 @@ describe('UNet', () => {
       net.dispose();
     });
 
+    it('recalibrateBatchNorm sets the running statistics to the average batch statistics, without dropout', async () => {
+      const net = new UNet({ ...TINY, dropout: [0.5, 0.5, 0.5] });
+      const x1 = input([2, 8, 8, 1], 21);
+      const x2 = input([2, 8, 8, 1], 22);
+      const before = tf.memory().numTensors;
+      net.recalibrateBatchNorm([x1, x2]);
+      expect(tf.memory().numTensors).toBe(before);
+      const w = net.getWeights();
+      // enc0/norm1 normalises conv1(x) + bias: expected = mean over the 2 batches of the batch mean and of the
+      // unbiased batch variance (2 * 8 * 8 = 128 values per channel).
+      const stats = async (x: tf.Tensor4D) => {
+        const z = tf.add(tf.conv2d(x, w['enc0/conv1/kernel'] as tf.Tensor4D, 1, 'same'), w['enc0/conv1/bias']);
+        const m = tf.moments(z, [0, 1, 2]);
+        const out = { mean: await values(m.mean), variance: (await values(m.variance)).map((v) => (v * 128) / 127) };
+        tf.dispose([z, m.mean, m.variance]);
+        return out;
+      };
+      const [s1, s2] = [await stats(x1), await stats(x2)];
+      const runMean = await values(w['enc0/norm1/movingMean']);
+      const runVar = await values(w['enc0/norm1/movingVariance']);
+      runMean.forEach((v, i) => expect(v).toBeCloseTo((s1.mean[i] + s2.mean[i]) / 2, 5));
+      runVar.forEach((v, i) => expect(v).toBeCloseTo((s1.variance[i] + s2.variance[i]) / 2, 5));
+      // With one batch, inference reproduces the batch-statistics forward without dropout, up to the
+      // unbiased/biased variance factor n/(n-1) of each layer
+      // (a 32 x 32 batch, so that the bottleneck has 128 values per channel and that factor stays small)
+      const x3 = input([2, 32, 32, 1], 23);
+      net.recalibrateBatchNorm([x3]);
+      const inf = net.forward(x3);
+      const batchStats = net.forward(x3, { training: true, dropout: false, bnMomentum: 0 });
+      const a = await values(inf.logits);
+      const b = await values(batchStats.logits);
+      const scale = Math.max(...b.map(Math.abs));
+      expect(maxAbsDiff(a, b) / scale).toBeLessThan(0.05);
+      expect(() => net.forward(x1, { training: true, bnMomentum: 2 })).toThrow(/'bnMomentum' must be in \[0, 1\]/);
+      expect(() => net.recalibrateBatchNorm([])).toThrow(/'batches' is empty/);
+      tf.dispose([x1, x2, x3, inf.logits, batchStats.logits, ...Object.values(w)]);
+      net.dispose();
+    });
+
     it('normalises with the batch statistics in training, whatever the running statistics', async () => {
       const net = new UNet({ ...TINY, dropout: [0, 0, 0] });
       const x = input([2, 8, 8, 1], 12);

@@ -29,6 +29,16 @@ export interface UNetForwardOptions {
    * internal counter, so successive training calls draw different masks, reproducibly across runs.
    */
   seed?: number;
+  /**
+   * In training mode, apply dropout. Default true. `false` gives the batch-statistics forward without
+   * dropout that {@link UNet.recalibrateBatchNorm} uses.
+   */
+  dropout?: boolean;
+  /**
+   * In training mode, the momentum of this call's running-statistics update, in [0, 1] (default
+   * `config.bnMomentum`). 1 replaces the running statistics with this batch's.
+   */
+  bnMomentum?: number;
 }
 
 /** What {@link UNet.forward} returns; every tensor is new and the caller disposes it. */
@@ -240,6 +250,11 @@ export class UNet {
     if (options.embeddings && !cfg.projection) {
       throw new Error(`UNet.forward: option 'embeddings' needs a projection head, but config.projection is false.`);
     }
+    const bnMomentum = options.bnMomentum ?? cfg.bnMomentum;
+    if (!(bnMomentum >= 0 && bnMomentum <= 1)) {
+      throw new Error(`UNet.forward: option 'bnMomentum' must be in [0, 1], got ${options.bnMomentum}.`);
+    }
+    const useDropout = training && options.dropout !== false;
     let seedBase = 0;
     if (training) {
       this.callCounter += 1;
@@ -248,7 +263,7 @@ export class UNet {
     let dropoutIndex = 0;
     const dropout = (h: tf.Tensor4D, rate: number): tf.Tensor4D => {
       const index = dropoutIndex++;
-      if (!training || rate === 0) return h;
+      if (!useDropout || rate === 0) return h;
       return tf.dropout(h, rate, undefined, seedBase * 64 + index) as tf.Tensor4D;
     };
 
@@ -273,7 +288,7 @@ export class UNet {
         mean,
         variance,
         count,
-        cfg.bnMomentum,
+        bnMomentum,
       );
       movingMean.assign(next.mean);
       movingVariance.assign(next.variance);
@@ -406,6 +421,34 @@ export class UNet {
     return this.specs
       .filter((s) => !s.trainable && (includeProjection || !s.projection))
       .map((s) => this.v(s.name));
+  }
+
+  /**
+   * Re-estimates the batch-norm running statistics from `batches`, with dropout off: the running mean
+   * and variance become the averages of the batches' means and unbiased variances (PyTorch's
+   * `momentum=None` cumulative average; the projection head's too when the network has one). The
+   * weights are unchanged. Use it when the running statistics gathered with dropout on disagree with
+   * the statistics the layers see in inference (dropout in front of batch norm): run it on training
+   * images before evaluating.
+   *
+   * @param batches Input batches `[N,H,W,C]` (each N > 1 at the bottleneck); not disposed.
+   * @throws Error when `config.normalization` is not `'batch'` or `batches` is empty.
+   * @example
+   * net.recalibrateBatchNorm([x1, x2, x3]); // then net.forward(x) uses the new statistics
+   */
+  recalibrateBatchNorm(batches: Iterable<tf.Tensor4D>): void {
+    this.assertAlive('recalibrateBatchNorm');
+    if (this.config.normalization !== 'batch') {
+      throw new Error(`UNet.recalibrateBatchNorm: the network has no batch norm (normalization '${this.config.normalization}').`);
+    }
+    let k = 0;
+    for (const x of batches) {
+      tf.tidy(() => {
+        this.forward(x, { training: true, dropout: false, bnMomentum: 1 / (k + 1), embeddings: this.config.projection !== false });
+      });
+      k += 1;
+    }
+    if (k === 0) throw new Error('UNet.recalibrateBatchNorm: argument \'batches\' is empty.');
   }
 
   /** Stable names of all weights (trainable then running, in spec order), as used by {@link getWeights}. */
