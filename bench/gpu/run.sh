@@ -14,8 +14,9 @@ say() { echo "== $*" | tee -a "$LOG"; }
 unxz() { xz -dc "$1" >"$2" 2>/dev/null || python3 -c 'import lzma,sys; open(sys.argv[2],"wb").write(lzma.open(sys.argv[1]).read())' "$1" "$2"; }
 
 # The Vulkan loader (Dawn reaches the GPU through it) and the NVIDIA driver's Vulkan ICD.
-# (the loader and the GL dispatch libraries that NVIDIA's Vulkan driver links to).
-if [ -d "$C/debs" ]; then
+# (the loader and the GL dispatch libraries that NVIDIA's Vulkan driver links to), unpacked into / only
+# where no loader is installed (a bare GPU machine; this overwrites system files, so never elsewhere).
+if [ -d "$C/debs" ] && ! ldconfig -p | grep -q 'libvulkan.so.1 '; then
   for f in "$C"/debs/*.deb; do dpkg -x "$f" /; done
   ldconfig
 fi

@@ -1,8 +1,8 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { findVulkanDrivers, findVulkanLoader } from './load-webgpu';
+import { findVulkanDrivers, findVulkanLoader, loadWebGpu } from './load-webgpu';
 
 describe('findVulkanLoader', () => {
   const dir = mkdtempSync(join(tmpdir(), 'agcl-vulkan-'));
@@ -41,5 +41,27 @@ describe('findVulkanDrivers', () => {
 
   it('is not checked off Linux', () => {
     expect(findVulkanDrivers({}, 'darwin')).toBeUndefined();
+  });
+});
+
+describe('loadWebGpu with a Vulkan loader but no driver', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'agcl-loader-'));
+  const saved = { LD_LIBRARY_PATH: process.env.LD_LIBRARY_PATH, XDG_DATA_DIRS: process.env.XDG_DATA_DIRS };
+  afterAll(() => {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('stops before Dawn and says that the driver is missing', async (ctx) => {
+    writeFileSync(join(dir, 'libvulkan.so.1'), '');
+    process.env.LD_LIBRARY_PATH = dir;
+    process.env.XDG_DATA_DIRS = dir;
+    const machineHasDriver =
+      (findVulkanDrivers() ?? []).length > 0 || process.env.VK_DRIVER_FILES != null || existsSync('/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json');
+    if (process.platform !== 'linux' || machineHasDriver) ctx.skip();
+    await expect(loadWebGpu()).rejects.toThrow(/no Vulkan driver: the Vulkan loader is installed but no driver manifest/);
   });
 });
