@@ -7,7 +7,7 @@
 // Then, on the GPU machine: bash bench/gpu/run.sh DIR OUTDIR   (see bench/README.md, "GPU").
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -52,7 +52,6 @@ await build({
 if (withTrainer) {
   // sharp loads @img/sharp-linux-x64/sharp.node at run time, which links libvips from the sibling package
   // (both found beside sharp's own folder; their package.json files are not exported for resolve()).
-  const { realpathSync } = await import('node:fs');
   const trainerRequire = createRequire(join(root, 'examples', 'trainer', 'package.json'));
   const sharpDir = realpathSync(dirname(trainerRequire.resolve('sharp')).replace(/\/lib$/, ''));
   const addonDir = realpathSync(join(dirname(sharpDir), '@img', 'sharp-linux-x64'));
@@ -95,7 +94,7 @@ const walk = (d) => readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.is
 for (const file of walk(out)) {
   if (!file.endsWith('.xz') && !file.endsWith('.deb') && statSync(file).size > 1 << 20) xzFile(file);
 }
-const size = (p) => (statSync(p).isDirectory() ? readdirSync(p).reduce((s, f) => s + size(join(p, f)), 0) : statSync(p).size);
 writeFileSync(join(out, 'MANIFEST.txt'), `made ${new Date().toISOString()} from ${root}\n`);
-process.stdout.write(`${out}: ${(size(out) / 2 ** 20).toFixed(1)} MiB\n`);
+const bytes = walk(out).reduce((n, f) => n + statSync(f).size, 0);
+process.stdout.write(`${out}: ${(bytes / 2 ** 20).toFixed(1)} MiB\n`);
 if (!existsSync(join(out, 'train-step.mjs.xz'))) process.exitCode = 1;
