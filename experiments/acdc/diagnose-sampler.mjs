@@ -13,11 +13,6 @@ import { averagePatchEntropy, samplePatches } from '@agcl/sampler';
 import { loadTrainingData, drawBatch, resolveConfig, deriveSeed } from '@agcl/trainer';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const args = process.argv.slice(2);
-const opt = (name, fallback) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : fallback;
-};
 const steps = Number(opt('steps', '40'));
 const draw = opt('draw', 'entropy');
 const dataDir = opt('data-dir', process.env.AGCL_DATA_DIR ? path.join(process.env.AGCL_DATA_DIR, 'acdc') : path.resolve(here, '../../../shared/data/acdc'));

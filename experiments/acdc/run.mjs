@@ -14,6 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
+  defaultAcdcDir,
   ROWS,
   aggregate,
   makeRunResult,
@@ -139,7 +140,7 @@ async function main() {
     return 0;
   }
   if (!existsSync(cli)) throw new Error(`${cli} not found: build the trainer first (pnpm turbo run build --filter=@agcl/trainer...)`);
-  const dataDir = opts.dataDir ?? process.env.AGCL_DATA_DIR ?? path.resolve(repoRoot, '../shared/data/acdc');
+  const dataDir = opts.dataDir ?? defaultAcdcDir(repoRoot);
   if (!existsSync(path.join(dataDir, 'val.list'))) throw new Error(`ACDC data not found at ${dataDir} (use --data-dir or AGCL_DATA_DIR)`);
   const machine = machineDescription();
   let failures = 0;
@@ -195,8 +196,12 @@ async function main() {
     const evalJson = JSON.parse(readFileSync(path.join(job.runDir, 'eval', 'best-val.json'), 'utf8'));
     const recalibratedJson = await evaluateRecalibrated(job, opts);
     if (!recalibratedJson) failures++;
+    // The teacher's forward mode as the run was trained (runs from before --teacher-forward: 'eval').
+    const runConfig = JSON.parse(readFileSync(path.join(job.runDir, 'config.json'), 'utf8'));
+    const teacherForward = job.row.method === 'supervised' || job.row.method === 'full' ? null : (runConfig.teacherForward ?? 'eval');
     const result = makeRunResult({
       recalibratedJson,
+      teacherForward,
       row: job.row,
       seed: job.seed,
       budget,

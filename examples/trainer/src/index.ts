@@ -14,6 +14,7 @@ export {
   BACKENDS,
   OPTIMIZERS,
   SAMPLER_DRAWS,
+  TEACHER_FORWARDS,
   LABELED_ORDERS,
   INIT_SCHEMES,
   parseConfigInput,
@@ -28,7 +29,7 @@ export {
 } from './config';
 export type { TrainConfig, TrainConfigInput, Method, DatasetKind } from './config';
 export { UsageError } from './usage-error';
-export { runMethodStep, noisyInput } from './method-step';
+export { runMethodStep, noisyInput, teacherForwardOptions } from './method-step';
 export type { StepModels, StepBatch, StepResult } from './method-step';
 export { saveCheckpoint, loadCheckpoint, readCheckpointState } from './checkpoint';
 export type { CheckpointState, LoadedCheckpoint } from './checkpoint';

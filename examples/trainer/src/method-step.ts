@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { UNet } from '@agcl/unet';
+import type { UNet, UNetForwardOptions } from '@agcl/unet';
 import { averagePatchEntropy, samplePatches, poolPatchEmbeddings, type PatchSample } from '@agcl/sampler';
 import { affinityGraphLoss, patchContrastiveLoss } from '@agcl/affinity-loss';
 import { crossEntropyLoss, softDiceLoss, softmaxMse, sigmoidRampup, trainStep } from '@agcl/mean-teacher';
@@ -46,6 +46,18 @@ export function noisyInput(x: tf.Tensor4D, std: number, clip: number, seed: numb
 }
 
 /** Rows [begin, begin+size) of a batch tensor along axis 0. */
+/**
+ * The teacher's forward options for a `teacherForward` mode: 'train' = batch statistics and dropout
+ * (masks seeded by `seed`), 'batch' = batch statistics without dropout, 'eval' = running statistics.
+ * The batch-statistics modes leave the teacher's running statistics untouched (momentum 0): they are
+ * the EMA of the student's.
+ */
+export function teacherForwardOptions(mode: TrainConfig['teacherForward'], seed: number): UNetForwardOptions {
+  if (mode === 'eval') return { training: false };
+  if (mode === 'batch') return { training: true, dropout: false, bnMomentum: 0 };
+  return { training: true, bnMomentum: 0, seed };
+}
+
 function rows<T extends tf.Tensor>(t: T, begin: number, size: number): T {
   const b = t.shape.map(() => 0);
   b[0] = begin;
@@ -57,7 +69,8 @@ function rows<T extends tf.Tensor>(t: T, begin: number, size: number): T {
 /**
  * Runs one optimisation step of a method (the composition of ARCHITECTURE.md, "One training step"):
  *
- * 1. teacher forward (no gradient, outside the tape) on the noised input: probabilities and embeddings;
+ * 1. teacher forward (no gradient, outside the tape) on the noised input: probabilities and embeddings,
+ *    in the mode `config.teacherForward` (default 'train': batch statistics and dropout, as SSL4MIS);
  * 2. confidence maps M: one-hot labels for the labeled images, teacher softmax for the unlabeled;
  * 3. average patch entropy (intensity = the input image), inter-patch sampling, teacher patch embeddings;
  * 4. inside the tape: student forward with embeddings, L_sup = 0.5 (CE + Dice) on labeled, L_cons =
@@ -102,7 +115,7 @@ export async function runMethodStep(
     if (withTeacher && teacher) {
       const tIn = noisyInput(withPatches ? x : (batch.xu as tf.Tensor4D), config.noiseStd, config.noiseClip, deriveSeed(config.seed, 'noise', step));
       keep.push(tIn);
-      const tOut = teacher.forward(tIn, { training: false, embeddings: withPatches });
+      const tOut = teacher.forward(tIn, { ...teacherForwardOptions(config.teacherForward, deriveSeed(config.seed, 'teacher-dropout', step)), embeddings: withPatches });
       keep.push(tOut.logits);
       if (tOut.embeddings) keep.push(tOut.embeddings);
       teacherLogitsU = withPatches ? rows(tOut.logits, nl, nu) : tOut.logits;

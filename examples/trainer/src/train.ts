@@ -5,6 +5,7 @@ import { initBackend, formatBackendReport, type BackendReport } from '@agcl/back
 import { UNet } from '@agcl/unet';
 import { createOptimizer, EmaTeacher, NonFiniteLossError, polyLearningRate } from '@agcl/mean-teacher';
 import {
+  DEFAULT_CONFIG,
   parseConfigInput,
   resolveConfig,
   resolvedLearningRate,
@@ -135,6 +136,11 @@ export async function train(options: TrainOptions = {}): Promise<TrainResult> {
     if (!existsSync(paths.config)) throw new UsageError(`--resume ${runDir}: not a run folder (missing config.json)`);
     if (!existsSync(path.join(paths.last, 'state.json'))) throw new UsageError(`--resume ${runDir}: no checkpoint (missing checkpoints/last)`);
     const saved = parseConfigInput(readJson(paths.config), paths.config);
+    // Runs started before --teacher-forward existed ran their teacher in inference mode: keep that.
+    if (saved.teacherForward === undefined) {
+      saved.teacherForward = 'eval';
+      if (usesTeacher(saved.method ?? DEFAULT_CONFIG.method)) say(`${paths.config} has no teacherForward: resuming with 'eval', the mode the run started with`);
+    }
     const changed = Object.keys(given).filter((k) => !RESUME_CHANGEABLE.has(k) && JSON.stringify((given as Record<string, unknown>)[k]) !== JSON.stringify((saved as Record<string, unknown>)[k]));
     if (changed.length) {
       throw new UsageError(`--resume: option${changed.length > 1 ? 's' : ''} ${changed.join(', ')} cannot change when resuming (only ${[...RESUME_CHANGEABLE].join(', ')})`);

@@ -96,6 +96,7 @@ export function trainArgs(row, seed, budget, { dataDir, out }) {
   ];
   if (budget.valCases !== null) args.push('--val-cases', String(budget.valCases));
   if (row.samplerDraw && row.samplerDraw !== 'pool') args.push('--sampler-draw', row.samplerDraw);
+  if (row.method === 'mean-teacher' || row.method.startsWith('semi-agcl')) args.push('--teacher-forward', row.teacherForward ?? 'train');
   return args;
 }
 
@@ -189,7 +190,7 @@ export function recalibratedResult(evalJson) {
   return { checkpoint: 'last', checkpointStep: evalJson.step ?? null, metrics: evalMetrics(evalJson) };
 }
 
-export function makeRunResult({ row, seed, budget, evalJson, summary, valLines, sittings, machine, command, recalibratedJson = null }) {
+export function makeRunResult({ row, seed, budget, evalJson, summary, valLines, sittings, machine, command, recalibratedJson = null, teacherForward = null }) {
   const metrics = evalMetrics(evalJson);
   let bestVal = null;
   for (const v of valLines) if (!bestVal || num(v.meanDice) > num(bestVal.meanDice)) bestVal = v;
@@ -200,6 +201,7 @@ export function makeRunResult({ row, seed, budget, evalJson, summary, valLines, 
     method: row.method,
     labeledPatients: row.labeledPatients,
     samplerDraw: row.samplerDraw ?? 'pool',
+    teacherForward,
     seed,
     budget: budget.name,
     budgetDescription: budget.description,
@@ -354,4 +356,13 @@ export function readAllResults(resultsDir) {
     }
   }
   return out;
+}
+
+/**
+ * The ACDC folder used when no `--data-dir` is given: `$AGCL_DATA_DIR/acdc` when AGCL_DATA_DIR (the
+ * shared data folder, as for the packages' real-data tests) is set, else `../shared/data/acdc` beside
+ * the repository.
+ */
+export function defaultAcdcDir(repoRoot, env = process.env) {
+  return env.AGCL_DATA_DIR ? path.join(env.AGCL_DATA_DIR, 'acdc') : path.resolve(repoRoot, '../shared/data/acdc');
 }

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
+  defaultAcdcDir,
   ROWS,
   aggregate,
   formatMeanStd,
@@ -132,6 +133,18 @@ describe('planning and skipping', () => {
     const sup = trainArgs(ROWS[0], 1337, resolveBudget('smoke'), { dataDir: '/d', out: 'o' });
     expect(sup).not.toContain('--sampler-draw');
     expect(sup[sup.indexOf('--val-cases') + 1]).toBe('2');
+    // the teacher's forward mode is explicit for every method with a teacher, absent otherwise
+    expect(flag('--teacher-forward')).toBe('train');
+    expect(sup).not.toContain('--teacher-forward');
+    const mt = trainArgs(ROWS.find((r) => r.id === 'mt-7p'), 1337, resolveBudget('reference'), { dataDir: '/d', out: 'o' });
+    expect(mt[mt.indexOf('--teacher-forward') + 1]).toBe('train');
+    const ablation = trainArgs(ROWS.find((r) => r.id === 'agcl-3p-no-ag'), 1337, resolveBudget('reference'), { dataDir: '/d', out: 'o' });
+    expect(ablation[ablation.indexOf('--teacher-forward') + 1]).toBe('train');
+  });
+
+  it('the default data folder: $AGCL_DATA_DIR/acdc, else ../shared/data/acdc beside the repository', () => {
+    expect(defaultAcdcDir('/repo', { AGCL_DATA_DIR: '/data' })).toBe(path.join('/data', 'acdc'));
+    expect(defaultAcdcDir('/x/repo', {})).toBe(path.join('/x', 'shared', 'data', 'acdc'));
   });
 });
 
