@@ -1,7 +1,8 @@
 // One Semi-AGCL training step on TensorFlow.js (wasm), timed by part; prints one JSON line (RESULT ...).
 // Usage: node --conditions=@agcl/source --import tsx bench/semi-step.ts [--labeled 4] [--unlabeled 4]
 //   [--threads 1] [--steps 3] [--warmup 1] [--profile] [--backend wasm|cpu|webgpu|tensorflow]
-// The step composes the packages as written: teacher forward (inference mode, embeddings) on the noised
+// The step composes the packages as written: teacher forward (batch statistics and dropout, the trainer's
+// default --teacher-forward train; embeddings) on the noised
 // batch; confidence maps (labels for the labeled images, teacher softmax for the unlabeled); average patch
 // entropy and patch sampling (@agcl/sampler); student forward with embeddings inside the tape; losses
 // 0.5 (CE + Dice) on the labeled part, softmax MSE consistency on the unlabeled part, patch contrastive
@@ -58,7 +59,7 @@ async function semiStep(step: number): Promise<{ parts: Parts; cpuParts: Parts; 
   const keep: tf.Tensor[] = [];
   // 1. teacher forward on the noised batch, outside the tape
   const tIn = tf.tidy(() => tf.add(x, tf.clipByValue(tf.randomNormal(x.shape, 0, 0.1, 'float32', step), -0.2, 0.2))) as tf.Tensor4D;
-  const tOut = teacher.forward(tIn, { training: false, embeddings: true });
+  const tOut = teacher.forward(tIn, { training: true, bnMomentum: 0, seed: step, embeddings: true });
   keep.push(tIn, tOut.logits, tOut.embeddings!);
   const teacherLogitsU = tf.slice(tOut.logits, [nl, 0, 0, 0], [nu, -1, -1, -1]);
   keep.push(teacherLogitsU);
