@@ -100,6 +100,7 @@ export const TrainConfigSchema = z
     samplesPerClass: int('samplesPerClass', 1),
     samplerDraw: oneOf('samplerDraw', SAMPLER_DRAWS),
     teacherForward: oneOf('teacherForward', TEACHER_FORWARDS),
+    recalibrateBn: z.boolean(),
     init: oneOf('init', INIT_SCHEMES),
     maxPatches: int('maxPatches', 2),
     noiseStd: num('noiseStd', 0, 10),
@@ -202,6 +203,14 @@ export interface TrainConfig {
    */
   teacherForward: (typeof TEACHER_FORWARDS)[number];
   /**
+   * Before every validation, re-estimate the student's batch-norm running statistics without dropout
+   * on (up to 256 of) the labeled training slices, so that validation, the choice of the best
+   * checkpoint and the saved checkpoints use statistics that match inference. Training is unchanged
+   * (it normalises with batch statistics). Default false (the SSL4MIS protocol: running statistics as
+   * training left them).
+   */
+  recalibrateBn: boolean;
+  /**
    * Initialisation of the U-Net's convolutions: 'pytorch' (PyTorch's default, as SSL4MIS) or 'he'.
    * Default 'pytorch': with He initialisation the SSL4MIS U-Net's eval-mode Dice collapses at short
    * budgets (its dropout before batch norm leaves the running statistics off), in PyTorch too.
@@ -262,6 +271,7 @@ export const DEFAULT_CONFIG: TrainConfig = {
   samplesPerClass: 16,
   samplerDraw: 'pool',
   teacherForward: 'train',
+  recalibrateBn: false,
   init: 'pytorch',
   maxPatches: 256,
   noiseStd: 0.1,

@@ -1,15 +1,12 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import * as tf from '@tensorflow/tfjs-core';
 import { initBackend, formatBackendReport } from '@agcl/backend';
-import type { Slice2D } from '@agcl/datasets';
-import type { UNet } from '@agcl/unet';
-import { slicesToTensors } from './make-batch';
 import { parseConfigInput, resolveConfig, type TrainConfig } from './config';
 import { loadCheckpoint } from './checkpoint';
 import { evaluateVolumes, evaluationCsv, formatEvaluationTable, type EvaluationResult } from './evaluation';
 import { readJson, runPaths, writeJsonAtomic } from './run-folder';
 import { loadTrainingData } from './training-data';
+import { recalibrateOnLabeled } from './recalibrate';
 import { UsageError } from './usage-error';
 
 /** Options of {@link evaluateRun}. */
@@ -89,23 +86,4 @@ export async function evaluateRun(options: EvaluateRunOptions): Promise<Evaluati
   } finally {
     ckpt.student.dispose();
   }
-}
-
-/**
- * `UNet.recalibrateBatchNorm` on the labeled training slices (all the same size), in batches of `batch`
- * (a last batch of one image is left out: batch norm needs more than one). Returns the images used.
- */
-export function recalibrateOnLabeled(model: UNet, labeled: Slice2D[], batch: number): number {
-  if (labeled.length < 2) throw new UsageError('--recalibrate-bn: the run has fewer than 2 labeled training images');
-  const size = Math.max(2, batch);
-  const chunks: Slice2D[][] = [];
-  for (let i = 0; i < labeled.length; i += size) chunks.push(labeled.slice(i, i + size));
-  if (chunks.length > 1 && chunks[chunks.length - 1].length < 2) chunks.pop();
-  const tensors = chunks.map((c) => slicesToTensors(c));
-  try {
-    model.recalibrateBatchNorm(tensors.map((t) => t.x));
-  } finally {
-    for (const t of tensors) tf.dispose([t.x, t.y]);
-  }
-  return chunks.reduce((n, c) => n + c.length, 0);
 }

@@ -47,6 +47,7 @@ const TRAIN_FLAGS: Array<[string, string]> = [
   ['--init <scheme>', `${INIT_SCHEMES.join('|')}: initialisation of the U-Net's convolutions (default ${DEFAULT_CONFIG.init}, as SSL4MIS)`],
   ['--sampler-draw <name>', `${SAMPLER_DRAWS.join('|')}: a class's patch draws from the whole pool, or half from its pseudo-class (default ${DEFAULT_CONFIG.samplerDraw})`],
   ['--teacher-forward <mode>', `${TEACHER_FORWARDS.join('|')}: the teacher's forward: batch statistics and dropout (SSL4MIS), batch statistics only, or running statistics (default ${DEFAULT_CONFIG.teacherForward})`],
+  ['--recalibrate-bn', 're-estimate the batch-norm statistics without dropout on the labeled images before every validation (default off)'],
   ['--max-patches <n>', `cap on sampled patches (default ${DEFAULT_CONFIG.maxPatches})`],
   ['--noise-std <x>', `teacher input noise std (default ${DEFAULT_CONFIG.noiseStd})`],
   ['--noise-clip <x>', `teacher input noise clip (default ${DEFAULT_CONFIG.noiseClip})`],

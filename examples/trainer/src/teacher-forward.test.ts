@@ -8,7 +8,7 @@ import { parseFlagValues, resolveConfig } from './config';
 import { teacherForwardOptions } from './method-step';
 import { train } from './train';
 import { UsageError } from './usage-error';
-import { captureStream, tempDir, tinyConfig } from './test-utils/helpers';
+import { captureStream, maxAbsDiff, runningStats, tempDir, tinyConfig } from './test-utils/helpers';
 
 const tiny = () => new UNet({ inChannels: 1, numClasses: 3, channels: [4, 8], dropout: [0.5, 0.5], projection: false, seed: 7 });
 
@@ -26,24 +26,9 @@ function scrambleRunningStats(net: UNet): void {
   tf.dispose(Object.entries(next).filter(([n]) => n.endsWith('/movingMean') || n.endsWith('/movingVariance')).map(([, t]) => t));
 }
 
-function runningStats(net: UNet): number[] {
-  const w = net.getWeights();
-  const values = Object.entries(w)
-    .filter(([n]) => n.endsWith('/movingMean') || n.endsWith('/movingVariance'))
-    .flatMap(([, t]) => Array.from(t.dataSync()));
-  tf.dispose(Object.values(w));
-  return values;
-}
-
 function logits(net: UNet, x: tf.Tensor4D, options: UNetForwardOptions): Float32Array {
   return tf.tidy(() => net.forward(x, options).logits).dataSync() as Float32Array;
 }
-
-const maxAbsDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
-};
 
 describe('--teacher-forward', () => {
   beforeAll(async () => {

@@ -21,6 +21,7 @@ import { runMethodStep } from './method-step';
 import { createProgressReporter, formatDuration, type ProgressReporter } from './progress';
 import { appendJsonl, defaultRunFolder, readJson, runPaths, truncateJsonl, writeJsonAtomic } from './run-folder';
 import { loadTrainingData, type TrainingData } from './training-data';
+import { recalibrateOnLabeled } from './recalibrate';
 import { UsageError } from './usage-error';
 import { writeReport } from './report';
 
@@ -80,7 +81,12 @@ export interface ValRecord {
   meanDice: number;
   dice: Record<string, number>;
   seconds: number;
+  /** With `recalibrateBn`: the labeled images the batch-norm statistics were re-estimated on. */
+  recalibratedOn?: number;
 }
+
+/** With `recalibrateBn`, the most labeled images the statistics are re-estimated on before a validation. */
+const RECALIBRATION_IMAGES = 256;
 
 const RESUME_CHANGEABLE = new Set(['steps', 'valEvery', 'logEvery', 'backend', 'threads', 'out', 'valCases']);
 
@@ -237,6 +243,8 @@ export async function train(options: TrainOptions = {}): Promise<TrainResult> {
   };
   const validate = async (completed: number) => {
     const t0 = Date.now();
+    let recalibrated = 0;
+    if (config.recalibrateBn) recalibrated = recalibrateOnLabeled(student, data.labeled, config.batch, RECALIBRATION_IMAGES);
     const result = await evaluateVolumes(student, data.val, {
       size: config.size,
       numClasses: data.numClasses,
@@ -247,12 +255,12 @@ export async function train(options: TrainOptions = {}): Promise<TrainResult> {
     });
     const dice = Object.fromEntries(data.classNames.map((c) => [c, result.summary[c].dice]));
     const meanDice = result.summary.mean.dice;
-    const record: ValRecord = { step: completed, meanDice, dice, seconds: (Date.now() - t0) / 1000 };
+    const record: ValRecord = { step: completed, meanDice, dice, seconds: (Date.now() - t0) / 1000, ...(config.recalibrateBn ? { recalibratedOn: recalibrated } : {}) };
     appendJsonl(paths.val, record);
     const improved = !best || meanDice > best.dice;
     if (improved) best = { dice: meanDice, step: completed };
     progress.log(
-      `validation @ step ${completed}: mean Dice ${meanDice.toFixed(4)} (${data.classNames.map((c) => `${c} ${dice[c].toFixed(3)}`).join(', ')})` +
+      `validation @ step ${completed}${config.recalibrateBn ? ` (statistics re-estimated on ${recalibrated} images)` : ''}: mean Dice ${meanDice.toFixed(4)} (${data.classNames.map((c) => `${c} ${dice[c].toFixed(3)}`).join(', ')})` +
         `${improved ? ' - best so far' : ''} [${record.seconds.toFixed(1)} s]`,
     );
     if (improved) {

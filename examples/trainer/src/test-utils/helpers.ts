@@ -1,6 +1,8 @@
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import type { UNet } from '@agcl/unet';
 import type { TrainConfigInput } from '../config';
 
 /** A write stream that records what is written. */
@@ -48,4 +50,21 @@ export function tinyConfig(overrides: TrainConfigInput = {}): TrainConfigInput {
     logEvery: 1,
     ...overrides,
   };
+}
+
+/** The running means and variances of a network, in weight order, as plain numbers. */
+export function runningStats(net: UNet): number[] {
+  const w = net.getWeights();
+  const out = Object.entries(w)
+    .filter(([n]) => n.endsWith('/movingMean') || n.endsWith('/movingVariance'))
+    .flatMap(([, t]) => Array.from(t.dataSync()));
+  tf.dispose(Object.values(w));
+  return out;
+}
+
+/** Largest absolute elementwise difference. */
+export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
 }
