@@ -6,16 +6,19 @@
 // 0.7 on the true class (a moderately confident teacher). Usage:
 //   node experiments/acdc/diagnose-sampler.mjs [--steps 40] [--draw entropy|stratified] [--data-dir DIR]
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '@agcl/backend';
 import { averagePatchEntropy, samplePatches } from '@agcl/sampler';
 import { loadTrainingData, drawBatch, resolveConfig, deriveSeed } from '@agcl/trainer';
+import { defaultAcdcDir } from './lib/experiment.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const steps = Number(opt('steps', '40'));
-const draw = opt('draw', 'entropy');
-const dataDir = opt('data-dir', process.env.AGCL_DATA_DIR ? path.join(process.env.AGCL_DATA_DIR, 'acdc') : path.resolve(here, '../../../shared/data/acdc'));
+const { values: argv } = parseArgs({ options: { steps: { type: 'string', default: '40' }, draw: { type: 'string', default: 'entropy' }, 'data-dir': { type: 'string' } } });
+const steps = Number(argv.steps);
+const draw = argv.draw;
+const dataDir = argv['data-dir'] ?? defaultAcdcDir(path.resolve(here, '../..'));
 
 await initBackend({ backend: 'cpu' });
 const config = resolveConfig({ dataset: 'acdc', dataDir, labeledPatients: 3, size: 128, channels: [16, 32, 64, 128, 256] });

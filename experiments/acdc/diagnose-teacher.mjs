@@ -10,20 +10,29 @@
 //   node experiments/acdc/diagnose-teacher.mjs --run experiments/acdc/runs/reference/agcl-7p-seed1337 \
 //     [--checkpoint last|best] [--batches 20] [--data-dir DIR]
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '@agcl/backend';
 import { loadCheckpoint, loadTrainingData, drawBatch, readRunConfig, resolveConfig } from '@agcl/trainer';
+import { defaultAcdcDir } from './lib/experiment.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const run = opt('run');
+const { values: argv } = parseArgs({
+  options: { run: { type: 'string' }, checkpoint: { type: 'string', default: 'last' }, batches: { type: 'string', default: '20' }, 'data-dir': { type: 'string' } },
+});
+const run = argv.run;
 if (!run) {
   console.error('diagnose-teacher: --run <run folder> is required');
   process.exit(2);
 }
-const which = opt('checkpoint', 'last');
-const batches = Number(opt('batches', '20'));
-const dataDir = opt('data-dir', process.env.AGCL_DATA_DIR ? path.join(process.env.AGCL_DATA_DIR, 'acdc') : path.resolve(here, '../../../shared/data/acdc'));
+const which = argv.checkpoint;
+const batches = Number(argv.batches);
+if (!(Number.isInteger(batches) && batches > 0)) {
+  console.error(`diagnose-teacher: --batches must be a positive integer, got ${argv.batches}`);
+  process.exit(2);
+}
+const dataDir = argv['data-dir'] ?? defaultAcdcDir(path.resolve(here, '../..'));
 
 await initBackend({ backend: 'wasm', threads: 1 });
 const saved = readRunConfig(run);
@@ -46,7 +55,8 @@ for (let b = 0; b < batches; b++) {
   const a = drawBatch(data.labeled, { batch: config.batch, step, seed: config.seed, stream: 'labeled', augment: config.augment });
   const c = drawBatch(data.labeled, { batch: config.batch, step, seed: config.seed + 1, stream: 'labeled', augment: config.augment });
   const x = tf.concat([a.x, c.x], 0);
-  const y = (await tf.concat([a.y, c.y], 0).data());
+  const yt = tf.concat([a.y, c.y], 0);
+  const y = await yt.data();
   for (const [mName, model] of Object.entries(models)) {
     for (const [mode, f] of Object.entries(modes)) {
       const pred = tf.tidy(() => tf.argMax(f(model, x, step), 3));
@@ -60,7 +70,7 @@ for (let b = 0; b < batches; b++) {
       }
     }
   }
-  tf.dispose([a.x, a.y, c.x, c.y, x]);
+  tf.dispose([a.x, a.y, c.x, c.y, x, yt]);
 }
 console.log(`run ${run}, checkpoint ${which} (step ${ckpt.state.step}), ${batches} batches of ${2 * config.batch} labeled training slices`);
 console.log(`| model / forward | ${names.join(' | ')} | mean |`);
