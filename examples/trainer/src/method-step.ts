@@ -45,7 +45,6 @@ export function noisyInput(x: tf.Tensor4D, std: number, clip: number, seed: numb
   });
 }
 
-/** Rows [begin, begin+size) of a batch tensor along axis 0. */
 /**
  * The teacher's forward options for a `teacherForward` mode: 'train' = batch statistics and dropout
  * (masks seeded by `seed`), 'batch' = batch statistics without dropout, 'eval' = running statistics.
@@ -58,6 +57,7 @@ export function teacherForwardOptions(mode: TrainConfig['teacherForward'], seed:
   return { training: true, bnMomentum: 0, seed };
 }
 
+/** Rows [begin, begin+size) of a batch tensor along axis 0. */
 function rows<T extends tf.Tensor>(t: T, begin: number, size: number): T {
   const b = t.shape.map(() => 0);
   b[0] = begin;

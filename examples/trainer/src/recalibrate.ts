@@ -12,13 +12,12 @@ import { UsageError } from './usage-error';
 export function recalibrateOnLabeled(model: UNet, labeled: Slice2D[], batch: number, maxImages = Infinity): number {
   if (labeled.length < 2) throw new UsageError('--recalibrate-bn: the run has fewer than 2 labeled training images');
   if (!(maxImages >= 2)) throw new UsageError(`recalibrateOnLabeled: argument 'maxImages' must be >= 2, got ${maxImages}`);
-  const count = Math.min(labeled.length, Math.floor(Math.min(maxImages, labeled.length)));
+  const count = Math.min(labeled.length, Math.floor(maxImages));
   const chosen = count === labeled.length ? labeled : Array.from({ length: count }, (_, i) => labeled[Math.floor((i * labeled.length) / count)]);
   const size = Math.max(2, batch);
   const chunks: Slice2D[][] = [];
   for (let i = 0; i < chosen.length; i += size) chunks.push(chosen.slice(i, i + size));
   if (chunks.length > 1 && chunks[chunks.length - 1].length < 2) chunks.pop();
-  let used = 0;
   // one batch at a time: the tensors of all batches at once would be the whole labeled set
   model.recalibrateBatchNorm(
     (function* () {
@@ -29,9 +28,8 @@ export function recalibrateOnLabeled(model: UNet, labeled: Slice2D[], batch: num
         } finally {
           tf.dispose([t.x, t.y]);
         }
-        used += c.length;
       }
     })(),
   );
-  return used;
+  return chunks.reduce((n, c) => n + c.length, 0);
 }
