@@ -52,8 +52,8 @@ for (const m of Object.keys(models)) for (const mode of Object.keys(modes)) stat
 const before = tf.memory().numTensors;
 for (let b = 0; b < batches; b++) {
   const step = 100000 + b;
-  const a = drawBatch(data.labeled, { batch: config.batch, step, seed: config.seed, stream: 'labeled', augment: config.augment });
-  const c = drawBatch(data.labeled, { batch: config.batch, step, seed: config.seed + 1, stream: 'labeled', augment: config.augment });
+  const a = drawBatch(data.labeled, { batch: config.batch, step, seed: config.seed, stream: 'labeled', augment: config.augment, scheme: config.augmentScheme });
+  const c = drawBatch(data.labeled, { batch: config.batch, step, seed: config.seed + 1, stream: 'labeled', augment: config.augment, scheme: config.augmentScheme });
   const x = tf.concat([a.x, c.x], 0);
   const yt = tf.concat([a.y, c.y], 0);
   const y = await yt.data();

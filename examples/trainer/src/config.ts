@@ -35,6 +35,14 @@ export const INIT_SCHEMES = ['pytorch', 'he'] as const;
 export const SAMPLER_DRAWS = ['pool', 'stratified'] as const;
 
 /**
+ * Training augmentation schemes accepted by `--augment-scheme` (with `--augment` on): 'agcl' = rot90,
+ * flips and a bilinear rotation drawn independently (`augment` of `@agcl/datasets`); 'ssl4mis' =
+ * SSL4MIS's RandomGenerator: rot90 + one flip (p 0.5), else a nearest-neighbour rotation (p 0.25), else
+ * none (`augmentSsl4mis`).
+ */
+export const AUGMENT_SCHEMES = ['agcl', 'ssl4mis'] as const;
+
+/**
  * How the EMA teacher runs its forward pass (`--teacher-forward`): 'train' = batch statistics and
  * dropout (SSL4MIS's EMA model, which is never put in eval mode); 'batch' = batch statistics without
  * dropout; 'eval' = running statistics, no dropout (inference mode).
@@ -100,6 +108,7 @@ export const TrainConfigSchema = z
     samplesPerClass: int('samplesPerClass', 1),
     samplerDraw: oneOf('samplerDraw', SAMPLER_DRAWS),
     teacherForward: oneOf('teacherForward', TEACHER_FORWARDS),
+    augmentScheme: oneOf('augmentScheme', AUGMENT_SCHEMES),
     recalibrateBn: z.boolean(),
     init: oneOf('init', INIT_SCHEMES),
     maxPatches: int('maxPatches', 2),
@@ -165,6 +174,8 @@ export interface TrainConfig {
   embeddingDim: number;
   /** Random rot90/flip augmentation of both streams. */
   augment: boolean;
+  /** Which augmentation (see {@link AUGMENT_SCHEMES}). Default 'agcl'. */
+  augmentScheme: (typeof AUGMENT_SCHEMES)[number];
   /** lambda_cons: consistency weight. Default 0.1. */
   lambdaCons: number;
   /** lambda_con: patch-contrastive weight. Default 0.1. */
@@ -271,6 +282,7 @@ export const DEFAULT_CONFIG: TrainConfig = {
   samplesPerClass: 16,
   samplerDraw: 'pool',
   teacherForward: 'train',
+  augmentScheme: 'agcl',
   recalibrateBn: false,
   init: 'pytorch',
   maxPatches: 256,

@@ -1,5 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
-import { BACKENDS, DATASETS, INIT_SCHEMES, LABELED_ORDERS, METHODS, OPTIMIZERS, SAMPLER_DRAWS, TEACHER_FORWARDS, DEFAULT_CONFIG, parseFlagValues, readConfigFile } from './config';
+import { AUGMENT_SCHEMES, BACKENDS, DATASETS, INIT_SCHEMES, LABELED_ORDERS, METHODS, OPTIMIZERS, SAMPLER_DRAWS, TEACHER_FORWARDS, DEFAULT_CONFIG, parseFlagValues, readConfigFile } from './config';
 import { evaluateRun } from './evaluate-run';
 import { predict } from './predict';
 import { train } from './train';
@@ -46,6 +46,7 @@ const TRAIN_FLAGS: Array<[string, string]> = [
   ['--samples-per-class <n>', `patches drawn per class (default ${DEFAULT_CONFIG.samplesPerClass})`],
   ['--init <scheme>', `${INIT_SCHEMES.join('|')}: initialisation of the U-Net's convolutions (default ${DEFAULT_CONFIG.init}, as SSL4MIS)`],
   ['--sampler-draw <name>', `${SAMPLER_DRAWS.join('|')}: a class's patch draws from the whole pool, or half from its pseudo-class (default ${DEFAULT_CONFIG.samplerDraw})`],
+  ['--augment-scheme <name>', `${AUGMENT_SCHEMES.join('|')}: rot90, flips and a bilinear rotation drawn independently, or SSL4MIS's RandomGenerator (default ${DEFAULT_CONFIG.augmentScheme})`],
   ['--teacher-forward <mode>', `${TEACHER_FORWARDS.join('|')}: the teacher's forward: batch statistics and dropout (SSL4MIS), batch statistics only, or running statistics (default ${DEFAULT_CONFIG.teacherForward})`],
   ['--recalibrate-bn', 're-estimate the batch-norm statistics without dropout on the labeled images before every validation (default off)'],
   ['--max-patches <n>', `cap on sampled patches (default ${DEFAULT_CONFIG.maxPatches})`],

@@ -280,10 +280,10 @@ export async function train(options: TrainOptions = {}): Promise<TrainResult> {
       const t0 = Date.now();
       const lr = polyLearningRate(resolvedLearningRate(config), step, config.steps);
       opt.setLearningRate(lr);
-      const labeled = drawBatch(data.labeled, { batch: config.batch, step, seed: config.seed, stream: 'labeled', augment: config.augment });
+      const labeled = drawBatch(data.labeled, { batch: config.batch, step, seed: config.seed, stream: 'labeled', augment: config.augment, scheme: config.augmentScheme });
       const unlabeled =
         usesTeacher(config.method) && data.unlabeled.length
-          ? drawBatch(data.unlabeled, { batch: config.batch, step, seed: config.seed, stream: 'unlabeled', augment: config.augment })
+          ? drawBatch(data.unlabeled, { batch: config.batch, step, seed: config.seed, stream: 'unlabeled', augment: config.augment, scheme: config.augmentScheme })
           : null;
       let result;
       try {

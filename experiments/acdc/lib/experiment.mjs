@@ -5,8 +5,10 @@ import path from 'node:path';
 /**
  * The rows of the experiment table. `main` rows get every seed of `MAIN_SEEDS`, the others the
  * first seed only. `samplerDraw: 'stratified'` is this experiment's addition (see README.md,
- * "The contrastive term on ACDC"); every other row uses the trainer's defaults of METHOD.md.
- * @type {ReadonlyArray<{ id: string, method: string, labeledPatients: number, main: boolean, label: string, samplerDraw?: 'pool' | 'stratified' }>}
+ * "The contrastive term on ACDC"); `diagnostic` rows (not ablations, not main) test a cause of a
+ * discrepancy (`augmentScheme: 'ssl4mis'`: SSL4MIS's augmentation; see README.md, "Why the running
+ * statistics fail"); every other row uses the trainer's defaults of METHOD.md.
+ * @type {ReadonlyArray<{ id: string, method: string, labeledPatients: number, main: boolean, diagnostic?: boolean, label: string, samplerDraw?: 'pool' | 'stratified', augmentScheme?: 'agcl' | 'ssl4mis' }>}
  */
 export const ROWS = Object.freeze([
   { id: 'sup-3p', method: 'supervised', labeledPatients: 3, main: true, label: 'U-Net, labeled only' },
@@ -22,6 +24,7 @@ export const ROWS = Object.freeze([
   { id: 'agcl-3p-no-intensity', method: 'semi-agcl:no-intensity', labeledPatients: 3, main: false, label: 'ablation: no intensity term (beta 0)' },
   { id: 'agcl-3p-no-ag', method: 'semi-agcl:no-ag', labeledPatients: 3, main: false, label: 'ablation: no affinity-graph loss' },
   { id: 'agcl-3p-no-contrast', method: 'semi-agcl:no-contrast', labeledPatients: 3, main: false, label: 'ablation: no patch contrastive loss' },
+  { id: 'sup-3p-sslaug', method: 'supervised', labeledPatients: 3, main: false, diagnostic: true, label: "diagnostic: labeled only with SSL4MIS's augmentation", augmentScheme: 'ssl4mis' },
 ]);
 
 /** Seeds of the main rows (the ablations use the first). */
@@ -64,7 +67,7 @@ export function runName(rowId, seed) {
 }
 
 /**
- * Selects rows by `--only` (comma-separated row ids, or `main`, `ablations`, `3p`, `7p`); all when empty.
+ * Selects rows by `--only` (comma-separated row ids, or `main`, `ablations`, `diagnostics`, `3p`, `7p`); all when empty.
  * @param {string | undefined} only
  */
 export function selectRows(only) {
@@ -74,10 +77,11 @@ export function selectRows(only) {
   for (const w of wanted) {
     const matches =
       w === 'main' ? ROWS.filter((r) => r.main)
-      : w === 'ablations' ? ROWS.filter((r) => !r.main)
+      : w === 'ablations' ? ROWS.filter((r) => !r.main && !r.diagnostic)
+      : w === 'diagnostics' ? ROWS.filter((r) => r.diagnostic)
       : /^\d+p$/.test(w) ? ROWS.filter((r) => r.id.endsWith(`-${w}`) || r.id.includes(`-${w}-`))
       : ROWS.filter((r) => r.id === w);
-    if (matches.length === 0) throw new Error(`--only: unknown row '${w}' (rows: ${ROWS.map((r) => r.id).join(', ')}; or main, ablations, 3p, 7p)`);
+    if (matches.length === 0) throw new Error(`--only: unknown row '${w}' (rows: ${ROWS.map((r) => r.id).join(', ')}; or main, ablations, diagnostics, 3p, 7p)`);
     for (const m of matches) if (!out.includes(m)) out.push(m);
   }
   return ROWS.filter((r) => out.includes(r));
@@ -96,6 +100,7 @@ export function trainArgs(row, seed, budget, { dataDir, out }) {
   ];
   if (budget.valCases !== null) args.push('--val-cases', String(budget.valCases));
   if (row.samplerDraw && row.samplerDraw !== 'pool') args.push('--sampler-draw', row.samplerDraw);
+  if (row.augmentScheme && row.augmentScheme !== 'agcl') args.push('--augment-scheme', row.augmentScheme);
   if (row.method === 'mean-teacher' || row.method.startsWith('semi-agcl')) args.push('--teacher-forward', row.teacherForward ?? 'train');
   return args;
 }

@@ -71,7 +71,8 @@ describe('planning and skipping', () => {
     expect(selectRows('agcl-3p,sup-3p').map((r) => r.id)).toEqual(['sup-3p', 'agcl-3p']);
     expect(selectRows('ablations').map((r) => r.id)).toEqual(['agcl-3p-uniform', 'agcl-3p-no-intensity', 'agcl-3p-no-ag', 'agcl-3p-no-contrast']);
     expect(selectRows('7p').map((r) => r.id)).toEqual(['sup-7p', 'mt-7p', 'agcl-7p', 'agcl-strat-7p']);
-    expect(selectRows('3p')).toHaveLength(8);
+    expect(selectRows('3p')).toHaveLength(9);
+    expect(selectRows('diagnostics').map((r) => r.id)).toEqual(['sup-3p-sslaug']);
     expect(selectRows(undefined)).toHaveLength(ROWS.length);
     expect(() => selectRows('agcl-5p')).toThrow(/unknown row 'agcl-5p'/);
   });
@@ -140,6 +141,11 @@ describe('planning and skipping', () => {
     expect(mt[mt.indexOf('--teacher-forward') + 1]).toBe('train');
     const ablation = trainArgs(ROWS.find((r) => r.id === 'agcl-3p-no-ag'), 1337, resolveBudget('reference'), { dataDir: '/d', out: 'o' });
     expect(ablation[ablation.indexOf('--teacher-forward') + 1]).toBe('train');
+    // the augmentation scheme is passed only where a row departs from the trainer's default
+    expect(sup).not.toContain('--augment-scheme');
+    const sslaug = trainArgs(ROWS.find((r) => r.id === 'sup-3p-sslaug'), 1337, resolveBudget('reference'), { dataDir: '/d', out: 'o' });
+    expect(sslaug[sslaug.indexOf('--augment-scheme') + 1]).toBe('ssl4mis');
+    expect(sslaug[sslaug.indexOf('--method') + 1]).toBe('supervised');
   });
 
   it('the default data folder: $AGCL_DATA_DIR/acdc, else ../shared/data/acdc beside the repository', () => {

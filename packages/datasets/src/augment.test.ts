@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { augment, flip, rot90, rotate } from './augment';
+import { augment, augmentSsl4mis, flip, rot90, rotate } from './augment';
 import { SeededRandom } from './seeded-random';
 import type { Slice2D } from './types';
 
@@ -89,5 +89,81 @@ describe('augment', () => {
     const b = a.image[0] - s.image[0];
     expect(Math.abs(b)).toBeLessThanOrEqual(0.1);
     for (let i = 0; i < 16; i++) expect(a.image[i] - s.image[i]).toBeCloseTo(b, 6);
+  });
+});
+
+describe('rotate with nearest-neighbour interpolation', () => {
+  it('moves image, label and instances together and creates no new image values', () => {
+    const s = grid(9, 11); // one channel: outside pixels (label 0, image 0) stay consistent
+    const r = rotate(s, 30, 'nearest');
+    expect(consistent(r)).toBe(true);
+    const values = new Set([0, ...Array.from(s.image)]);
+    expect(Array.from(r.image).every((v) => values.has(v))).toBe(true);
+    expect(Array.from(r.image).some((v, i) => v !== s.image[i])).toBe(true);
+  });
+
+  it('rotate(90) on a square slice is the permutation out[y][x] = in[x][w-1-y]', () => {
+    const n = 5;
+    const s = { ...grid(n, n), image: Float32Array.from({ length: n * n }, (_, i) => i + 1) };
+    const r = rotate(s, 90, 'nearest');
+    for (let y = 0; y < n; y++) for (let x = 0; x < n; x++) expect(r.image[y * n + x]).toBe(s.image[x * n + (n - 1 - y)]);
+  });
+
+  it('rejects an unknown interpolation and a non-finite angle', () => {
+    expect(() => rotate(grid(4, 4), 10, 'cubic' as 'nearest')).toThrow(/interpolation/);
+    expect(() => rotate(grid(4, 4), Number.NaN)).toThrow(/degrees/);
+  });
+});
+
+describe('augmentSsl4mis (SSL4MIS RandomGenerator)', () => {
+  // distinct image values, so that each of the four reflections of the square is recognisable
+  const n = 6;
+  const base: Slice2D = { ...grid(n, n), image: Float32Array.from({ length: n * n }, (_, i) => i + 1) };
+  const at = (y: number, x: number) => base.image[y * n + x];
+  const reflections: Record<string, (y: number, x: number) => number> = {
+    upDown: (y, x) => at(n - 1 - y, x),
+    leftRight: (y, x) => at(y, n - 1 - x),
+    transpose: (y, x) => at(x, y),
+    antiTranspose: (y, x) => at(n - 1 - x, n - 1 - y),
+  };
+  const matches = (img: Float32Array, f: (y: number, x: number) => number) => {
+    for (let y = 0; y < n; y++) for (let x = 0; x < n; x++) if (img[y * n + x] !== f(y, x)) return false;
+    return true;
+  };
+
+  it('draws rot90+flip with probability 0.5 (each reflection 1/8), else a rotation in [-20, 19] degrees half the time', () => {
+    const trials = 4000;
+    const counts: Record<string, number> = { upDown: 0, leftRight: 0, transpose: 0, antiTranspose: 0, unchanged: 0, rotated: 0 };
+    const anglesSeen = new Set<number>();
+    for (let t = 0; t < trials; t++) {
+      const a = augmentSsl4mis(base, { seed: t });
+      expect(consistent({ ...a, image: Float32Array.from(a.label, (v) => v / 3) })).toBe(true);
+      const hit = Object.keys(reflections).find((k) => matches(a.image, reflections[k]));
+      if (hit) counts[hit] += 1;
+      else if (matches(a.image, at)) counts.unchanged += 1;
+      else {
+        counts.rotated += 1;
+        // some integer angle in SSL4MIS's range reproduces it
+        const angle = Array.from({ length: 40 }, (_, i) => i - 20).find((d) => matches(a.image, (y, x) => rotate(base, d, 'nearest').image[y * n + x]));
+        expect(angle).toBeDefined();
+        anglesSeen.add(angle as number);
+      }
+    }
+    // binomial standard deviations: sqrt(p (1 - p) / trials) = 0.0052 for p = 1/8, 0.0079 for 1/2; 5 sd
+    for (const k of Object.keys(reflections)) expect(Math.abs(counts[k] / trials - 0.125)).toBeLessThan(0.027);
+    // the rotation branch (p = 0.25) and the identity branch (0.25) share 'unchanged' (angles near 0)
+    expect(Math.abs((counts.unchanged + counts.rotated) / trials - 0.5)).toBeLessThan(0.04);
+    expect(counts.unchanged / trials).toBeGreaterThan(0.25 - 0.035);
+    expect(counts.rotated / trials).toBeGreaterThan(0.1);
+    expect(anglesSeen.size).toBeGreaterThan(5);
+  });
+
+  it('is reproducible from its seed and leaves the input unchanged', () => {
+    const copy = Float32Array.from(base.image);
+    const a = augmentSsl4mis(base, { seed: 11 });
+    const b = augmentSsl4mis(base, { seed: 11 });
+    expect(Array.from(a.image)).toEqual(Array.from(b.image));
+    expect(Array.from(a.label)).toEqual(Array.from(b.label));
+    expect(Array.from(base.image)).toEqual(Array.from(copy));
   });
 });

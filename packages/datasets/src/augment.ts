@@ -120,10 +120,17 @@ export function flip(s: Slice2D, axis: 'horizontal' | 'vertical'): Slice2D {
 
 /**
  * Rotates a slice by `degrees` (counter-clockwise in image display, y down) about its centre, same
- * size: the image is sampled bilinearly, label and instances by nearest neighbour; pixels whose
- * source falls outside are 0.
+ * size: label and instances by nearest neighbour, the image bilinearly (default) or by nearest
+ * neighbour (`interpolation: 'nearest'`, as scipy's `ndimage.rotate(order=0, reshape=False)`); pixels
+ * whose source falls outside are 0.
+ *
+ * @param interpolation `'bilinear'` (default) or `'nearest'`, for the image.
  */
-export function rotate(s: Slice2D, degrees: number): Slice2D {
+export function rotate(s: Slice2D, degrees: number, interpolation: 'bilinear' | 'nearest' = 'bilinear'): Slice2D {
+  if (interpolation !== 'bilinear' && interpolation !== 'nearest') {
+    throw new Error(`rotate: argument 'interpolation' must be 'bilinear' or 'nearest', got ${String(interpolation)}`);
+  }
+  if (!Number.isFinite(degrees)) throw new Error(`rotate: argument 'degrees' must be a finite number, got ${degrees}`);
   const { height: h, width: w, channels: c } = s;
   const t = (degrees * Math.PI) / 180;
   const cos = Math.cos(t);
@@ -146,7 +153,9 @@ export function rotate(s: Slice2D, degrees: number): Slice2D {
       if (nx >= 0 && nx < w && ny >= 0 && ny < h) {
         label[o] = s.label[ny * w + nx];
         if (inst && s.instances) inst[o] = s.instances[ny * w + nx];
+        if (interpolation === 'nearest') for (let k = 0; k < c; k++) image[o * c + k] = s.image[(ny * w + nx) * c + k];
       }
+      if (interpolation === 'nearest') continue;
       if (sx < -0.5 || sx > w - 0.5 || sy < -0.5 || sy > h - 0.5) continue;
       const fx = Math.min(Math.max(sx, 0), w - 1);
       const fy = Math.min(Math.max(sy, 0), h - 1);
@@ -168,3 +177,27 @@ export function rotate(s: Slice2D, degrees: number): Slice2D {
   return { ...s, image, label, ...(inst ? { instances: inst } : {}) };
 }
 
+
+/**
+ * SSL4MIS's `RandomGenerator` augmentation (without its final resize): with probability 0.5, a rot90 by
+ * k * 90 degrees (k uniform in {0, 1, 2, 3}) followed by a flip along one axis chosen uniformly (up-down
+ * or left-right); otherwise, with probability 0.5 (0.25 overall), a rotation by an integer angle uniform
+ * in [-20, 19] degrees (numpy's `randint(-20, 20)`), nearest neighbour for the image and the label
+ * (`ndimage.rotate(order=0, reshape=False)`, outside 0); otherwise (0.25) the slice unchanged. Compare
+ * {@link augment}, whose default applies rot90, flips and a bilinear rotation independently.
+ *
+ * @param slice The slice; not modified.
+ * @param options `seed`: a seed or a generator (advanced). Default seed 0.
+ * @returns A new slice (a rot90 by 90 or 270 degrees swaps height and width).
+ * @example
+ * const a = augmentSsl4mis(slice, { seed: 7 });
+ */
+export function augmentSsl4mis(slice: Slice2D, options: { seed?: number | SeededRandom } = {}): Slice2D {
+  const rng = toRandom(options.seed, 0);
+  if (rng.next() < 0.5) {
+    const rotated = rot90(slice, rng.int(4));
+    return flip(rotated, rng.int(2) === 0 ? 'vertical' : 'horizontal');
+  }
+  if (rng.next() < 0.5) return rotate(slice, rng.int(40) - 20, 'nearest');
+  return { ...slice };
+}

@@ -34,7 +34,7 @@ export {
   type TwoStreamBatchSamplerOptions,
   type TwoStreamBatchSamplerState,
 } from './two-stream-batch-sampler';
-export { augment, rot90, flip, rotate, type AugmentOptions } from './augment';
+export { augment, augmentSsl4mis, rot90, flip, rotate, type AugmentOptions } from './augment';
 export { cropSlice, randomCrop, slidingPositions, slidingWindowCrops, stitchWindows, type WindowCrop } from './crops';
 export { cardiacPhantom, sampleCardiacAnatomy, type CardiacAnatomy, type CardiacPhantomOptions, type PhantomBlob } from './cardiac-phantom';
 export { glandPhantom, type GlandPhantomOptions } from './gland-phantom';
