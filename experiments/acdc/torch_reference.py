@@ -7,10 +7,13 @@ comparison, with batch statistics and no dropout ("train-BN"), to show how much 
 
 Usage: python3 experiments/acdc/torch_reference.py [--data ../shared/data/acdc] [--patients 3]
        [--iterations 1500] [--val-every 200] [--threads 2] [--device cpu|cuda] [--seed 1337]
-       [--order list|sorted] [--init pytorch|he]
+       [--order list|sorted] [--init pytorch|he] [--bn-report]
 --order list (SSL4MIS): the labeled slices are the first patients in train_slices.list's own order (3 patients
 = its first 68 lines, SSL4MIS's patients_to_slices); sorted: the first patients by name.
 --init pytorch: PyTorch's default initialisation, as SSL4MIS; he: Kaiming normal (fan in), biases 0.
+--bn-report: after training, diagnose-bn.mjs's measurement on the last model (BNREPORT line): validation
+Dice with the trained running statistics and with statistics re-estimated on the labeled slices with and
+without dropout, and the per-layer ratio of the mean running variances.
 Prints one JSON line per validation and a final RESULT line.
 """
 import argparse
@@ -93,6 +96,55 @@ def predict_volume(net, image, size, device, train_bn):
     return out
 
 
+def bn_report(net, data, val, size, dev):
+    """What diagnose-bn.mjs measures, for the PyTorch network at the end of training: the validation Dice
+    (eval mode) with the trained running statistics and with statistics re-estimated (cumulative average)
+    on the labeled slices, not augmented, with and without dropout; and per batch-norm layer the ratio of
+    each variant's mean running variance to the no-dropout re-estimate's."""
+    bns = [(n, m) for n, m in net.named_modules() if isinstance(m, torch.nn.BatchNorm2d)]
+    trained = {n: (m.running_mean.clone(), m.running_var.clone(), m.momentum) for n, m in bns}
+    inputs = [zoom(img, (size / img.shape[0], size / img.shape[1]), order=0) for img, _ in data]
+
+    def reestimate(dropout):
+        for _, m in bns:
+            m.reset_running_stats()
+            m.momentum = None  # cumulative moving average over the batches
+        net.train()
+        for m in net.modules():
+            if isinstance(m, torch.nn.Dropout):
+                m.train(dropout)
+        with torch.no_grad():
+            for i in range(0, len(inputs) - 1, 4):
+                chunk = inputs[i:i + 4]
+                if len(chunk) < 2:
+                    break
+                net(torch.from_numpy(np.stack(chunk)).float()[:, None].to(dev))
+
+    def score():
+        per = []
+        for _, img, lab in val:
+            pred = predict_volume(net, img, size, dev, False)
+            per.append([dice(pred == c, lab == c) for c in (1, 2, 3)])
+        return float(np.array(per).mean())
+
+    out, variances = {}, {}
+    for name, dropout in (('checkpoint', None), ('plain+dropout', True), ('plain', False)):
+        for n, m in bns:
+            m.running_mean.copy_(trained[n][0])
+            m.running_var.copy_(trained[n][1])
+            m.momentum = trained[n][2]
+        if dropout is not None:
+            reestimate(dropout)
+        out[name] = score()
+        variances[name] = [float(m.running_var.mean()) for _, m in bns]
+    for n, m in bns:
+        m.running_mean.copy_(trained[n][0])
+        m.running_var.copy_(trained[n][1])
+        m.momentum = trained[n][2]
+    ratios = {n: {k: variances[k][i] / variances['plain'][i] for k in variances} for i, (n, _) in enumerate(bns)}
+    return {'dice': out, 'varianceRatio': ratios}
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--data', default=os.path.join(os.path.dirname(__file__), '..', '..', '..', 'shared', 'data', 'acdc'))
@@ -105,6 +157,7 @@ def main():
     ap.add_argument('--size', type=int, default=128)
     ap.add_argument('--order', default='list', choices=['list', 'sorted'])
     ap.add_argument('--init', default='pytorch', choices=['pytorch', 'he'])
+    ap.add_argument('--bn-report', action='store_true', help='after training, print BNREPORT: Dice with re-estimated statistics, variance ratios')
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     random.seed(a.seed)
@@ -165,6 +218,8 @@ def main():
             if row['eval']['mean'] > best['dice']:
                 best = {'dice': row['eval']['mean'], 'iteration': it}
             print(json.dumps(row), flush=True)
+    if a.bn_report:
+        print('BNREPORT ' + json.dumps(bn_report(net, data, val, a.size, dev)), flush=True)
     print('RESULT ' + json.dumps({'framework': 'pytorch ' + torch.__version__, 'patients': patients, 'order': a.order, 'init': a.init,
                                   'seed': a.seed, 'iterations': a.iterations, 'best': best, 'history': history,
                                   'secondsPerIteration': (time.time() - t0) / a.iterations}), flush=True)
