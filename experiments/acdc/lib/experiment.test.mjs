@@ -72,7 +72,8 @@ describe('planning and skipping', () => {
     expect(selectRows('ablations').map((r) => r.id)).toEqual(['agcl-3p-uniform', 'agcl-3p-no-intensity', 'agcl-3p-no-ag', 'agcl-3p-no-contrast']);
     expect(selectRows('7p').map((r) => r.id)).toEqual(['sup-7p', 'mt-7p', 'agcl-7p', 'agcl-strat-7p']);
     expect(selectRows('3p')).toHaveLength(9);
-    expect(selectRows('diagnostics').map((r) => r.id)).toEqual(['sup-3p-sslaug']);
+    expect(selectRows('diagnostics').map((r) => r.id)).toEqual(['agcl-strat-3p', 'agcl-strat-7p', 'sup-3p-sslaug']);
+    expect(selectRows('main').map((r) => r.id)).toEqual(['sup-3p', 'mt-3p', 'agcl-3p', 'sup-7p', 'mt-7p', 'agcl-7p', 'full-70p']);
     expect(selectRows(undefined)).toHaveLength(ROWS.length);
     expect(() => selectRows('agcl-5p')).toThrow(/unknown row 'agcl-5p'/);
   });
