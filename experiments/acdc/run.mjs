@@ -9,7 +9,7 @@
 // `agcl eval`, writes results/<budget>/<run>.json and regenerates results/summary.json and
 // results/README.md. Finished runs are skipped, so the table can be completed over several sittings.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +17,7 @@ import {
   defaultAcdcDir,
   ROWS,
   aggregate,
+  closeStaleSittings,
   makeRunResult,
   recalibratedResult,
   markdownTables,
@@ -102,10 +103,10 @@ function runCli(args, nice, logFile) {
     const cmd = nice > 0 ? 'nice' : process.execPath;
     const full = nice > 0 ? ['-n', String(nice), process.execPath, cli, ...args] : [cli, ...args];
     child = spawn(cmd, full, { cwd: here, stdio: ['ignore', 'pipe', 'pipe'] });
-    const log = [];
+    // Appended as it comes, so the log of a sitting whose process is killed is kept.
     const onData = (d) => {
       process.stdout.write(d);
-      log.push(d);
+      if (logFile) appendFileSync(logFile, d);
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', (d) => {
@@ -113,7 +114,6 @@ function runCli(args, nice, logFile) {
     });
     child.on('close', (code) => {
       child = null;
-      if (logFile) writeFileSync(logFile, Buffer.concat(log.map((d) => Buffer.from(d))), { flag: 'a' });
       resolve(code ?? 1);
     });
   });
@@ -170,9 +170,21 @@ async function main() {
       const runArgs = job.action === 'resume' ? ['train', '--resume', path.relative(here, job.runDir), '--steps', String(budget.steps), '--log-every', '10'] : args;
       console.log(`\n== ${job.action} ${job.name}: agcl ${runArgs.join(' ')}`);
       const began = Date.now();
+      // Recorded while it runs (a heartbeat every 30 s), so a sitting whose process is killed keeps its time.
+      const all = closeStaleSittings(sittings);
+      const sitting = { action: job.action, start: new Date(began).toISOString(), seconds: 0, exitCode: null, status: 'running', machine: machine.description };
+      all.push(sitting);
+      const beat = () => {
+        sitting.seconds = (Date.now() - began) / 1000;
+        writeJson(sittingsFile, all);
+      };
+      beat();
+      const heartbeat = setInterval(beat, 30_000);
       const code = await runCli(runArgs, opts.nice, logFile);
-      sittings.push({ action: job.action, start: new Date(began).toISOString(), seconds: (Date.now() - began) / 1000, exitCode: code, machine: machine.description });
-      writeJson(sittingsFile, sittings);
+      clearInterval(heartbeat);
+      Object.assign(sitting, { exitCode: code, status: code === 0 ? 'finished' : stopping ? 'stopped' : 'failed' });
+      beat();
+      sittings.splice(0, sittings.length, ...all);
       if (code !== 0 || stopping) {
         if (!stopping) {
           console.log(`${job.name}: trainer exited with code ${code}; see ${logFile}`);

@@ -195,6 +195,16 @@ export function recalibratedResult(evalJson) {
   return { checkpoint: 'last', checkpointStep: evalJson.step ?? null, metrics: evalMetrics(evalJson) };
 }
 
+/**
+ * A sitting the runner was recording when its process died (e.g. killed at the end of a session) is
+ * still marked `running`; its `seconds` hold the last heartbeat. Mark such sittings `interrupted` so
+ * that their time counts and they are told apart from the sitting now starting.
+ * @param {ReadonlyArray<{ status?: string, seconds?: number | null }>} sittings
+ */
+export function closeStaleSittings(sittings) {
+  return sittings.map((s) => (s.status === 'running' ? { ...s, status: 'interrupted' } : s));
+}
+
 export function makeRunResult({ row, seed, budget, evalJson, summary, valLines, sittings, machine, command, recalibratedJson = null, teacherForward = null }) {
   const metrics = evalMetrics(evalJson);
   let bestVal = null;

@@ -6,6 +6,7 @@ import {
   defaultAcdcDir,
   ROWS,
   aggregate,
+  closeStaleSittings,
   formatMeanStd,
   makeRunResult,
   markdownTables,
@@ -177,6 +178,10 @@ describe('aggregation', () => {
     expect(r.wallSeconds).toBe(1200); // no sittings recorded: the trainer's own time
     const withSittings = fakeResult('agcl-3p', 1337, '200', 0.5, { sittings: [{ seconds: 100 }, { seconds: 250 }] });
     expect(withSittings.wallSeconds).toBe(350);
+    // A sitting killed mid-run keeps the time of its last heartbeat and counts.
+    const sittings = closeStaleSittings([{ seconds: 650, status: 'running' }, { seconds: 1700, status: 'finished' }]);
+    expect(sittings.map((s) => s.status)).toEqual(['interrupted', 'finished']);
+    expect(fakeResult('agcl-3p', 1337, '200', 0.5, { sittings }).wallSeconds).toBe(2350);
     expect(r.budget).toBe('b200');
     expect(r.checkpointStep).toBe(150);
   });
