@@ -3,13 +3,18 @@
 // does samplePatches give, and how often does a class have the >= 2 positives and >= 1 negative that
 // the patch contrastive loss needs? Confidence maps: one-hot labels for the labeled half; for the
 // unlabeled half either the one-hot labels (an ideal, fully confident teacher) or labels smoothed to
-// 0.7 on the true class (a moderately confident teacher). Usage:
+// 0.7 on the true class (a moderately confident teacher). It also reports the affinity-graph loss's
+// reference values on the sampled patches: ln N (a uniform student graph, what collapsed or
+// uninformative embeddings score), the mean row entropy of the target graph W-hat (the floor, reached
+// only if the student graph equals W-hat) and the loss of ideal class-clustered embeddings (one
+// orthogonal unit vector per class, student = teacher) at tau_g = 0.2. Usage:
 //   node experiments/acdc/diagnose-sampler.mjs [--steps 40] [--draw entropy|stratified] [--data-dir DIR]
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '@agcl/backend';
+import { affinityGraphLoss, targetAffinityGraph } from '@agcl/affinity-loss';
 import { averagePatchEntropy, samplePatches } from '@agcl/sampler';
 import { loadTrainingData, drawBatch, resolveConfig, deriveSeed } from '@agcl/trainer';
 import { defaultAcdcDir } from './lib/experiment.mjs';
@@ -36,6 +41,7 @@ for (const sc of scenarios) {
   const present = new Array(K).fill(0);
   const poolMajority = new Array(K).fill(0);
   let patches = 0;
+  const graph = { steps: 0, lnN: 0, floor: 0, clustered: 0 };
   for (let step = 0; step < steps; step++) {
     const l = drawBatch(data.labeled, { batch: 4, step, seed: 1337, stream: 'labeled', augment: true });
     const u = drawBatch(data.unlabeled, { batch: 4, step, seed: 1337, stream: 'unlabeled', augment: true });
@@ -53,6 +59,19 @@ for (const sc of scenarios) {
     if (draw === 'stratified') sampleOptions.draw = 'stratified';
     const s = samplePatches(apeV, muV, ape.ape.shape, sampleOptions);
     patches += s.count;
+    if (s.count >= 2) {
+      const [floor, clustered] = tf.tidy(() => {
+        const q = tf.tensor2d(s.confidence, [s.count, K]);
+        const w = targetAffinityGraph(q, { threshold: 0.8 });
+        const entropy = tf.mean(tf.neg(tf.sum(tf.mul(w, tf.log(tf.add(w, 1e-12))), 1)));
+        const z = tf.cast(tf.oneHot(tf.argMax(q, 1), K), 'float32');
+        return [entropy.dataSync()[0], affinityGraphLoss(z, z, q, { temperature: 0.2, threshold: 0.8 }).dataSync()[0]];
+      });
+      graph.steps++;
+      graph.lnN += Math.log(s.count);
+      graph.floor += floor;
+      graph.clustered += clustered;
+    }
     for (let t = 0; t < muV.length / K; t++) {
       let b = 0;
       for (let c = 1; c < K; c++) if (muV[t * K + c] > muV[t * K + b]) b = c;
@@ -67,6 +86,8 @@ for (const sc of scenarios) {
     tf.dispose([l.x, l.y, u.x, u.y, x, conf, ape.ape, ape.meanConfidence]);
   }
   console.log(`\n${sc.name}, draw '${draw}', ${steps} batches of 4 labeled + 4 unlabeled (512 patches each), ${(patches / steps).toFixed(1)} patches sampled per batch`);
+  const g = (v) => (v / graph.steps).toFixed(3);
+  console.log(`affinity-graph loss on these patches (mean of ${graph.steps} batches): ln N ${g(graph.lnN)}, target-graph entropy (floor) ${g(graph.floor)}, class-clustered embeddings ${g(graph.clustered)}`);
   console.log('class  pool patches/batch  positives/batch  negatives/batch  batches with >=2 pos and >=1 neg');
   for (let c = 0; c < K; c++) {
     console.log(
