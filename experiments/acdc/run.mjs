@@ -164,19 +164,18 @@ async function main() {
     mkdirSync(path.dirname(job.runDir), { recursive: true });
     const logFile = `${job.runDir}.log`;
     const sittingsFile = `${job.runDir}.sittings.json`;
-    const sittings = existsSync(sittingsFile) ? JSON.parse(readFileSync(sittingsFile, 'utf8')) : [];
+    const sittings = closeStaleSittings(existsSync(sittingsFile) ? JSON.parse(readFileSync(sittingsFile, 'utf8')) : []);
     const args = trainArgs(job.row, job.seed, budget, { dataDir, out: path.relative(here, job.runDir) });
     if (job.action === 'train' || job.action === 'resume') {
       const runArgs = job.action === 'resume' ? ['train', '--resume', path.relative(here, job.runDir), '--steps', String(budget.steps), '--log-every', '10'] : args;
       console.log(`\n== ${job.action} ${job.name}: agcl ${runArgs.join(' ')}`);
       const began = Date.now();
       // Recorded while it runs (a heartbeat every 30 s), so a sitting whose process is killed keeps its time.
-      const all = closeStaleSittings(sittings);
       const sitting = { action: job.action, start: new Date(began).toISOString(), seconds: 0, exitCode: null, status: 'running', machine: machine.description };
-      all.push(sitting);
+      sittings.push(sitting);
       const beat = () => {
         sitting.seconds = (Date.now() - began) / 1000;
-        writeJson(sittingsFile, all);
+        writeJson(sittingsFile, sittings);
       };
       beat();
       const heartbeat = setInterval(beat, 30_000);
@@ -184,7 +183,6 @@ async function main() {
       clearInterval(heartbeat);
       Object.assign(sitting, { exitCode: code, status: code === 0 ? 'finished' : stopping ? 'stopped' : 'failed' });
       beat();
-      sittings.splice(0, sittings.length, ...all);
       if (code !== 0 || stopping) {
         if (!stopping) {
           console.log(`${job.name}: trainer exited with code ${code}; see ${logFile}`);
