@@ -1,4 +1,19 @@
-import { Random, deriveSeed } from './random';
+import { createRandom } from '@agcl/sampler';
+import { deriveSeed } from '@agcl/semi-agcl';
+
+/** A random permutation of 0..n-1 (Fisher-Yates over `createRandom` of `@agcl/sampler`, mulberry32). */
+function permutation(n: number, seed: number): Int32Array {
+  const random = createRandom(seed);
+  const p = new Int32Array(n);
+  for (let i = 0; i < n; i++) p[i] = i;
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(random.next() * (i + 1));
+    const t = p[i];
+    p[i] = p[j];
+    p[j] = t;
+  }
+  return p;
+}
 
 /**
  * Indices of the items drawn at a given step from a stream of `count` items, `batch` per step,
@@ -29,7 +44,7 @@ export function batchIndices(count: number, batch: number, step: number, seed: n
     const e = Math.floor(position / count);
     if (e !== epoch) {
       epoch = e;
-      perm = new Random(deriveSeed(seed, stream, e)).permutation(count);
+      perm = permutation(count, deriveSeed(seed, stream, e));
     }
     out.push(perm![position - e * count]);
   }

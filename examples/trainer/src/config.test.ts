@@ -9,10 +9,12 @@ import {
   resolveConfig,
   resolvedLearningRate,
   resolvedPatchSize,
-  samplingModeOf,
   usesPatches,
   usesTeacher,
+  type Method,
 } from './config';
+import { resolveSemiAgclOptions, type SemiAgclOptions } from '@agcl/semi-agcl';
+import { semiAgclOptionsOf } from './semi-options';
 import { UsageError } from './usage-error';
 import { tempDir } from './test-utils/helpers';
 
@@ -42,12 +44,13 @@ describe('config', () => {
   });
 
   it('ablations switch exactly one part off', () => {
-    expect(resolveConfig({ method: 'semi-agcl:no-intensity' }).beta).toBe(0);
-    expect(resolveConfig({ method: 'semi-agcl:no-ag' }).lambdaAg).toBe(0);
-    expect(resolveConfig({ method: 'semi-agcl:no-contrast' }).lambdaCon).toBe(0);
-    const u = resolveConfig({ method: 'semi-agcl:uniform' });
-    expect(samplingModeOf(u.method)).toBe('uniform');
-    expect([u.beta, u.lambdaAg, u.lambdaCon]).toEqual([0.5, 0.1, 0.1]);
+    const step = (method: Method) => resolveSemiAgclOptions(semiAgclOptionsOf(resolveConfig({ method })));
+    const parts = (o: SemiAgclOptions) => [o.entropy.beta, o.weights.affinity, o.weights.contrastive, o.sampler.mode];
+    expect(parts(step('semi-agcl'))).toEqual([0.5, 0.1, 0.1, 'entropy']);
+    expect(parts(step('semi-agcl:no-intensity'))).toEqual([0, 0.1, 0.1, 'entropy']);
+    expect(parts(step('semi-agcl:no-ag'))).toEqual([0.5, 0, 0.1, 'entropy']);
+    expect(parts(step('semi-agcl:no-contrast'))).toEqual([0.5, 0.1, 0, 'entropy']);
+    expect(parts(step('semi-agcl:uniform'))).toEqual([0.5, 0.1, 0.1, 'uniform']);
     expect(usesTeacher('supervised')).toBe(false);
     expect(usesTeacher('mean-teacher')).toBe(true);
     expect(usesPatches('mean-teacher')).toBe(false);

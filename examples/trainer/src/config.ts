@@ -1,20 +1,12 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { z } from 'zod';
+import { METHOD_NAMES, SAMPLER_DRAWS, TEACHER_FORWARDS, methodSpec, resolvedPatchSize as patchSizeFor, type MethodName } from '@agcl/semi-agcl';
 import { UsageError } from './usage-error';
 
-/** Training methods: the baselines and Semi-AGCL with each part removable (METHOD.md, "Baselines"). */
-export const METHODS = [
-  'supervised',
-  'full',
-  'mean-teacher',
-  'semi-agcl',
-  'semi-agcl:uniform',
-  'semi-agcl:no-intensity',
-  'semi-agcl:no-ag',
-  'semi-agcl:no-contrast',
-] as const;
+/** Training methods: the baselines and Semi-AGCL with each part removable (`METHODS` of `@agcl/semi-agcl`). */
+export const METHODS = METHOD_NAMES;
 /** One of {@link METHODS}. */
-export type Method = (typeof METHODS)[number];
+export type Method = MethodName;
 
 /** Dataset kinds the trainer reads. */
 export const DATASETS = ['synthetic', 'acdc', 'crag', 'glas', 'folder'] as const;
@@ -32,7 +24,7 @@ export const LABELED_ORDERS = ['list', 'sorted'] as const;
 export const INIT_SCHEMES = ['pytorch', 'he'] as const;
 
 /** Patch draws accepted by `--sampler-draw` (see `SamplePatchesOptions.draw` of `@agcl/sampler`). */
-export const SAMPLER_DRAWS = ['pool', 'stratified'] as const;
+export { SAMPLER_DRAWS, TEACHER_FORWARDS };
 
 /**
  * Training augmentation schemes accepted by `--augment-scheme` (with `--augment` on): 'agcl' = rot90,
@@ -41,13 +33,6 @@ export const SAMPLER_DRAWS = ['pool', 'stratified'] as const;
  * none (`augmentSsl4mis`).
  */
 export const AUGMENT_SCHEMES = ['agcl', 'ssl4mis'] as const;
-
-/**
- * How the EMA teacher runs its forward pass (`--teacher-forward`): 'train' = batch statistics and
- * dropout (SSL4MIS's EMA model, which is never put in eval mode); 'batch' = batch statistics without
- * dropout; 'eval' = running statistics, no dropout (inference mode).
- */
-export const TEACHER_FORWARDS = ['train', 'batch', 'eval'] as const;
 
 const int = (name: string, min: number, max = Number.MAX_SAFE_INTEGER) =>
   z
@@ -118,7 +103,6 @@ export const TrainConfigSchema = z
     syntheticCases: int('syntheticCases', 2),
     syntheticSlicesPerCase: int('syntheticSlicesPerCase', 1),
     syntheticValCases: int('syntheticValCases', 1),
-    nanAtStepForTest: int('nanAtStepForTest', 0).nullable(),
   })
   .partial()
   .strict();
@@ -241,8 +225,6 @@ export interface TrainConfig {
   syntheticSlicesPerCase: number;
   /** Synthetic data: validation volumes. */
   syntheticValCases: number;
-  /** Test hook: at this 0-based step the supervised loss is multiplied by NaN, forcing a non-finite loss (null: off). */
-  nanAtStepForTest: number | null;
 }
 
 /** Defaults of every option. Loss weights and temperatures follow METHOD.md; the size, width and steps fit a short CPU run. */
@@ -292,7 +274,6 @@ export const DEFAULT_CONFIG: TrainConfig = {
   syntheticCases: 20,
   syntheticSlicesPerCase: 8,
   syntheticValCases: 5,
-  nanAtStepForTest: null,
 };
 
 /** Turns a zod error into lines like "config.json: steps must be >= 1". */
@@ -345,7 +326,7 @@ export function parseFlagValues(flags: Record<string, unknown>): TrainConfigInpu
     Object.entries(DEFAULT_CONFIG)
       .filter(([, v]) => typeof v === 'number')
       .map(([k]) => k)
-      .concat(['labeledPatients', 'labeledFraction', 'lr', 'valCases', 'patchSize', 'threads', 'nanAtStepForTest']),
+      .concat(['labeledPatients', 'labeledFraction', 'lr', 'valCases', 'patchSize', 'threads']),
   );
   for (const [key, value] of Object.entries(flags)) {
     if (value === undefined) continue;
@@ -372,18 +353,18 @@ export function resolvedLearningRate(config: Pick<TrainConfig, 'lr' | 'optimizer
   return config.lr ?? (config.optimizer === 'sgd' ? 0.01 : 3e-3);
 }
 
-/** Patch size after defaults: the given one, else size / 8 (16 at 128x128), at least 4. */
+/** Patch size after defaults: the given one, else size / 8 (16 at 128x128), at least 4 (`resolvedPatchSize` of `@agcl/semi-agcl`). */
 export function resolvedPatchSize(config: Pick<TrainConfig, 'patchSize' | 'size'>): number {
-  return config.patchSize ?? Math.max(4, Math.floor(config.size / 8));
+  return patchSizeFor(config.patchSize, config.size);
 }
 
 /**
- * Merges defaults, then the config file, then the flags (flags win), applies the method's ablation
- * switches, and checks the options against each other. Throws {@link UsageError}.
+ * Merges defaults, then the config file, then the flags (flags win), and checks the options against
+ * each other. Throws {@link UsageError}.
  *
- * Ablations: `semi-agcl:no-intensity` sets beta = 0, `semi-agcl:no-ag` lambdaAg = 0,
- * `semi-agcl:no-contrast` lambdaCon = 0; `semi-agcl:uniform` samples patches uniformly
- * (see {@link samplingModeOf}).
+ * The ablations' switches (`semi-agcl:no-ag`: affinity weight 0, ...) are the `overrides` of the
+ * method in `METHODS` of `@agcl/semi-agcl`, applied where the step's options are resolved; the
+ * configuration keeps the values given.
  */
 export function resolveConfig(...layers: TrainConfigInput[]): TrainConfig {
   const config: TrainConfig = { ...DEFAULT_CONFIG, channels: [...DEFAULT_CONFIG.channels] };
@@ -392,9 +373,6 @@ export function resolveConfig(...layers: TrainConfigInput[]): TrainConfig {
       if (value !== undefined) (config as unknown as Record<string, unknown>)[key] = value;
     }
   }
-  if (config.method === 'semi-agcl:no-intensity') config.beta = 0;
-  if (config.method === 'semi-agcl:no-ag') config.lambdaAg = 0;
-  if (config.method === 'semi-agcl:no-contrast') config.lambdaCon = 0;
   if (config.labeledPatients !== null && config.labeledFraction !== null) {
     throw new UsageError('options --labeled-patients and --labeled-fraction exclude each other; give one');
   }
@@ -421,15 +399,10 @@ export function resolveConfig(...layers: TrainConfigInput[]): TrainConfig {
 
 /** True when the method uses the EMA teacher. */
 export function usesTeacher(method: Method): boolean {
-  return method === 'mean-teacher' || method.startsWith('semi-agcl');
+  return methodSpec(method).teacher;
 }
 
 /** True when the method uses sampled patches (contrastive or affinity-graph loss). */
 export function usesPatches(method: Method): boolean {
-  return method.startsWith('semi-agcl');
-}
-
-/** Patch-sampling mode of a method: 'uniform' for the `semi-agcl:uniform` ablation, else 'entropy'. */
-export function samplingModeOf(method: Method): 'entropy' | 'uniform' {
-  return method === 'semi-agcl:uniform' ? 'uniform' : 'entropy';
+  return methodSpec(method).patches;
 }

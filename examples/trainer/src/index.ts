@@ -26,12 +26,10 @@ export {
   resolvedPatchSize,
   usesTeacher,
   usesPatches,
-  samplingModeOf,
 } from './config';
 export type { TrainConfig, TrainConfigInput, Method, DatasetKind } from './config';
 export { UsageError } from './usage-error';
-export { runMethodStep, noisyInput, teacherForwardOptions } from './method-step';
-export type { StepModels, StepBatch, StepResult } from './method-step';
+export { semiAgclOptionsOf } from './semi-options';
 export { saveCheckpoint, loadCheckpoint, readCheckpointState } from './checkpoint';
 export type { CheckpointState, LoadedCheckpoint } from './checkpoint';
 export { evaluateVolumes, formatEvaluationTable, evaluationCsv, nanMean } from './evaluation';
@@ -43,7 +41,6 @@ export type { TrainingData } from './training-data';
 export { drawBatch, slicesToTensors } from './make-batch';
 export type { BatchTensors } from './make-batch';
 export { batchIndices } from './batch-schedule';
-export { Random, deriveSeed } from './random';
 export { createProgressReporter, formatDuration, formatTerms } from './progress';
 export type { ProgressReporter } from './progress';
 export { writeReport, writeCurveFigures, writeCaseFigure, mostForegroundSlice } from './report';

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as datasets from '@agcl/datasets';
 import type { Slice2D } from '@agcl/datasets';
 import { batchIndices } from './batch-schedule';
-import { deriveSeed } from './random';
+import { deriveSeed } from '@agcl/semi-agcl';
 
 /** Tensors of one stream of a batch. Caller disposes. */
 export interface BatchTensors {

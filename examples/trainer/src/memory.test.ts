@@ -1,10 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '@agcl/backend';
-import { createOptimizer, EmaTeacher } from '@agcl/mean-teacher';
+import { createOptimizer } from '@agcl/mean-teacher';
+import { SemiAgcl } from '@agcl/semi-agcl';
 import { METHODS, resolveConfig, usesTeacher } from './config';
 import { drawBatch } from './make-batch';
-import { runMethodStep } from './method-step';
+import { semiAgclOptionsOf } from './semi-options';
 import { buildStudent } from './train';
 import { loadTrainingData } from './training-data';
 import { tinyConfig } from './test-utils/helpers';
@@ -21,17 +22,16 @@ describe('no tensor leaks', () => {
     const data = await loadTrainingData(config);
     const student = buildStudent(config, data.channels, data.numClasses);
     const teacher = usesTeacher(method) ? student.clone() : null;
-    const ema = teacher ? new EmaTeacher({ student, teacher }) : null;
     const opt = createOptimizer({ name: 'sgd', learningRate: 0.01 });
+    const semi = new SemiAgcl({ student, teacher, optimizer: opt, numClasses: 4, options: semiAgclOptionsOf(config), learningRate: (s) => 0.01 * (1 - s / 100) });
     const counts: number[] = [];
     let patches = 0;
     for (let step = 0; step < 100; step++) {
       const l = drawBatch(data.labeled, { batch: 2, step, seed: 1, stream: 'labeled', augment: true });
       const u = teacher ? drawBatch(data.unlabeled, { batch: 2, step, seed: 1, stream: 'unlabeled', augment: true }) : null;
-      const r = await runMethodStep(config, { student, teacher, optimizer: opt.optimizer }, { xl: l.x, yl: l.y, xu: u?.x ?? null }, step, 4);
+      const r = await semi.step({ xl: l.x, yl: l.y, xu: u?.x ?? null }, step);
       patches += r.patches;
       tf.dispose([l.x, l.y, ...(u ? [u.x, u.y] : [])]);
-      ema?.update(step);
       counts.push(tf.memory().numTensors);
     }
     // after the optimiser has created its slots (first step), the count never changes

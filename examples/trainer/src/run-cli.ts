@@ -2,13 +2,15 @@ import { Command, CommanderError, Option } from 'commander';
 import { AUGMENT_SCHEMES, BACKENDS, DATASETS, INIT_SCHEMES, LABELED_ORDERS, METHODS, OPTIMIZERS, SAMPLER_DRAWS, TEACHER_FORWARDS, DEFAULT_CONFIG, parseFlagValues, readConfigFile } from './config';
 import { evaluateRun } from './evaluate-run';
 import { predict } from './predict';
-import { train } from './train';
+import { train, type TrainOptions } from './train';
 import { UsageError } from './usage-error';
 
 /** Streams the command line writes to (tests pass their own). */
 export interface CliIo {
   stdout?: NodeJS.WriteStream;
   stderr?: NodeJS.WriteStream;
+  /** A sampler or extra loss terms for `train`'s step (programmatic callers and tests; no flag sets them). */
+  stepHooks?: TrainOptions['stepHooks'];
 }
 
 const TRAIN_FLAGS: Array<[string, string]> = [
@@ -58,7 +60,7 @@ const TRAIN_FLAGS: Array<[string, string]> = [
   ['--synthetic-val-cases <n>', `synthetic validation volumes (default ${DEFAULT_CONFIG.syntheticValCases})`],
 ];
 
-function buildProgram(io: Required<CliIo>, setExit: (code: number) => void): Command {
+function buildProgram(io: Required<Omit<CliIo, 'stepHooks'>> & Pick<CliIo, 'stepHooks'>, setExit: (code: number) => void): Command {
   const program = new Command('agcl')
     .description('Semi-AGCL segmentation on TensorFlow.js: train, evaluate and predict. With no command: train Semi-AGCL on synthetic cardiac phantoms.')
     .exitOverride()
@@ -86,6 +88,7 @@ function buildProgram(io: Required<CliIo>, setExit: (code: number) => void): Com
         report: report !== false,
         handleSigint: true,
         stream: io.stdout,
+        ...(io.stepHooks ? { stepHooks: io.stepHooks } : {}),
       });
       setExit(result.status === 'non-finite' ? 3 : 0);
     });
@@ -126,7 +129,7 @@ function buildProgram(io: Required<CliIo>, setExit: (code: number) => void): Com
  * ```
  */
 export async function main(argv: string[], io: CliIo = {}): Promise<number> {
-  const streams = { stdout: io.stdout ?? process.stdout, stderr: io.stderr ?? process.stderr };
+  const streams = { stdout: io.stdout ?? process.stdout, stderr: io.stderr ?? process.stderr, stepHooks: io.stepHooks };
   let code = 0;
   const program = buildProgram(streams, (c) => {
     code = c;

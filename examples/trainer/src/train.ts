@@ -3,7 +3,8 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend, formatBackendReport, type BackendReport } from '@agcl/backend';
 import { UNet } from '@agcl/unet';
-import { createOptimizer, EmaTeacher, NonFiniteLossError, polyLearningRate } from '@agcl/mean-teacher';
+import { createOptimizer, NonFiniteLossError, polyLearningRate, type OptimizerHandle } from '@agcl/mean-teacher';
+import { SemiAgcl, fit, type FitStepRecord, type SemiAgclSetup, type StepBatch } from '@agcl/semi-agcl';
 import {
   DEFAULT_CONFIG,
   parseConfigInput,
@@ -17,11 +18,11 @@ import {
 import { loadCheckpoint, saveCheckpoint, readCheckpointState, type CheckpointState } from './checkpoint';
 import { evaluateVolumes, formatEvaluationTable, type EvaluationResult } from './evaluation';
 import { drawBatch } from './make-batch';
-import { runMethodStep } from './method-step';
 import { createProgressReporter, formatDuration, type ProgressReporter } from './progress';
 import { appendJsonl, defaultRunFolder, readJson, runPaths, truncateJsonl, writeJsonAtomic } from './run-folder';
 import { loadTrainingData, type TrainingData } from './training-data';
 import { recalibrateOnLabeled } from './recalibrate';
+import { semiAgclOptionsOf } from './semi-options';
 import { UsageError } from './usage-error';
 import { writeReport } from './report';
 
@@ -45,6 +46,8 @@ export interface TrainOptions {
   report?: boolean;
   /** Skip backend initialisation (the caller already did it). Default false. */
   skipBackendInit?: boolean;
+  /** A patch sampler or extra loss terms of the caller's, passed to the `SemiAgcl` step (tests, experiments). */
+  stepHooks?: Pick<SemiAgclSetup, 'sampler' | 'extraTerms'>;
 }
 
 /** How a training call ended and where its outputs are. */
@@ -108,15 +111,207 @@ export function buildStudent(config: TrainConfig, channels: number, numClasses: 
   });
 }
 
+type Say = (line: string) => void;
+
+/** The configuration of a new run, or of the run being resumed with its checkpoint state. */
+interface RunSetup {
+  config: TrainConfig;
+  runDir: string;
+  resumeState: CheckpointState | null;
+}
+
+/** Validates the options; for `--resume`, reads the run folder's config and checkpoint state. */
+function openRun(options: TrainOptions, say: Say): RunSetup {
+  const given = options.config ? parseConfigInput(options.config, 'config') : {};
+  if (!options.resume) {
+    const config = resolveConfig(given);
+    config.out = config.out ?? defaultRunFolder(config.method);
+    return { config, runDir: config.out, resumeState: null };
+  }
+  const runDir = options.resume;
+  const paths = runPaths(runDir);
+  if (!existsSync(paths.config)) throw new UsageError(`--resume ${runDir}: not a run folder (missing config.json)`);
+  if (!existsSync(path.join(paths.last, 'state.json'))) throw new UsageError(`--resume ${runDir}: no checkpoint (missing checkpoints/last)`);
+  const saved = parseConfigInput(readJson(paths.config), paths.config);
+  // Runs started before --teacher-forward existed ran their teacher in inference mode: keep that.
+  if (saved.teacherForward === undefined) {
+    saved.teacherForward = 'eval';
+    if (usesTeacher(saved.method ?? DEFAULT_CONFIG.method)) say(`${paths.config} has no teacherForward: resuming with 'eval', the mode the run started with`);
+  }
+  const changed = Object.keys(given).filter((k) => !RESUME_CHANGEABLE.has(k) && JSON.stringify((given as Record<string, unknown>)[k]) !== JSON.stringify((saved as Record<string, unknown>)[k]));
+  if (changed.length) {
+    throw new UsageError(`--resume: option${changed.length > 1 ? 's' : ''} ${changed.join(', ')} cannot change when resuming (only ${[...RESUME_CHANGEABLE].join(', ')})`);
+  }
+  const config = resolveConfig(saved, given, { out: runDir });
+  const resumeState = readCheckpointState(paths.last);
+  if (resumeState.step >= config.steps) {
+    throw new UsageError(`--resume ${runDir}: the checkpoint is at step ${resumeState.step} of ${config.steps}; pass --steps N > ${resumeState.step} to train on`);
+  }
+  return { config, runDir, resumeState };
+}
+
+/** The student, teacher and optimiser of a run: new, or restored from `checkpoints/last`. */
+interface RunModels {
+  student: UNet;
+  teacher: UNet | null;
+  opt: OptimizerHandle;
+  startStep: number;
+  best: { dice: number; step: number } | null;
+}
+
+async function createModels(setup: RunSetup, data: TrainingData, say: Say): Promise<RunModels> {
+  const { config, runDir, resumeState } = setup;
+  const opt = createOptimizer({ name: config.optimizer, learningRate: resolvedLearningRate(config), weightDecay: config.weightDecay });
+  if (!resumeState) {
+    const student = buildStudent(config, data.channels, data.numClasses);
+    return { student, teacher: usesTeacher(config.method) ? student.clone() : null, opt, startStep: 0, best: null };
+  }
+  const paths = runPaths(runDir);
+  const ckpt = await loadCheckpoint(paths.last);
+  if (Object.keys(ckpt.optimizerState).length) opt.setState(ckpt.optimizerState, ckpt.student.trainableVariables());
+  for (const t of Object.values(ckpt.optimizerState)) t.dispose();
+  const startStep = ckpt.state.step;
+  truncateJsonl(paths.metrics, startStep + 1);
+  truncateJsonl(paths.val, startStep + 1);
+  say(`resuming ${runDir} at step ${startStep} of ${config.steps}`);
+  return { student: ckpt.student, teacher: ckpt.teacher, opt, startStep, best: ckpt.state.best };
+}
+
+/** Ctrl-C (with `handleSigint`), the abort signal and `stopAfterSteps`, as one stop reason. */
+function stopRequests(options: TrainOptions, stream: NodeJS.WriteStream) {
+  let reason: string | null = null;
+  const onSigint = () => {
+    if (reason) {
+      stream.write('\nsecond Ctrl-C: exiting without saving\n');
+      process.exit(130);
+    }
+    reason = 'Ctrl-C';
+    stream.write('\nCtrl-C: finishing the current step, then saving checkpoints/last (Ctrl-C again to quit at once)\n');
+  };
+  const onAbort = () => {
+    reason = reason ?? 'abort signal';
+  };
+  if (options.handleSigint) process.on('SIGINT', onSigint);
+  options.signal?.addEventListener('abort', onAbort);
+  return {
+    reason: () => reason,
+    request: (why: string) => {
+      reason = reason ?? why;
+    },
+    dispose: () => {
+      if (options.handleSigint) process.off('SIGINT', onSigint);
+      options.signal?.removeEventListener('abort', onAbort);
+    },
+  };
+}
+
+/** The labeled and unlabeled batches of a step (seeded by the step, so resumed runs repeat). */
+function batchOf(config: TrainConfig, data: TrainingData, step: number): StepBatch {
+  const draw = (slices: TrainingData['labeled'], stream: 'labeled' | 'unlabeled') =>
+    drawBatch(slices, { batch: config.batch, step, seed: config.seed, stream, augment: config.augment, scheme: config.augmentScheme });
+  const labeled = draw(data.labeled, 'labeled');
+  const unlabeled = usesTeacher(config.method) && data.unlabeled.length ? draw(data.unlabeled, 'unlabeled') : null;
+  unlabeled?.y.dispose();
+  return { xl: labeled.x, yl: labeled.y, xu: unlabeled?.x ?? null };
+}
+
+/** State shared by the hooks of one training call. */
+interface RunContext {
+  config: TrainConfig;
+  data: TrainingData;
+  models: RunModels;
+  paths: ReturnType<typeof runPaths>;
+  progress: ProgressReporter;
+  lastValidation: EvaluationResult | null;
+}
+
+function checkpointState(ctx: RunContext, kind: 'last' | 'best', completed: number): CheckpointState {
+  const { config } = ctx;
+  return { step: completed, config, best: ctx.models.best, rng: { seed: config.seed, nextStep: completed, scheme: 'derived-from-step' }, savedAt: new Date().toISOString(), kind };
+}
+
+async function saveLast(ctx: RunContext, completed: number): Promise<void> {
+  const { student, teacher, opt } = ctx.models;
+  const optimizerState = opt.getState(student.trainableVariables());
+  try {
+    await saveCheckpoint(ctx.paths.last, { student, teacher, optimizerState, state: checkpointState(ctx, 'last', completed) });
+  } finally {
+    for (const t of Object.values(optimizerState)) t.dispose();
+  }
+}
+
+/** Validates the student (mean Dice), logs it, and saves `best` when it improved. */
+async function validate(ctx: RunContext, completed: number): Promise<void> {
+  const { config, data, models } = ctx;
+  const t0 = Date.now();
+  const recalibrated = config.recalibrateBn ? recalibrateOnLabeled(models.student, data.labeled, config.batch, RECALIBRATION_IMAGES) : 0;
+  const result = await evaluateVolumes(models.student, data.val, { size: config.size, numClasses: data.numClasses, kind: data.kind, classNames: data.classNames, metricNames: ['dice'], objectMetrics: false });
+  const dice = Object.fromEntries(data.classNames.map((c) => [c, result.summary[c].dice]));
+  const meanDice = result.summary.mean.dice;
+  const record: ValRecord = { step: completed, meanDice, dice, seconds: (Date.now() - t0) / 1000, ...(config.recalibrateBn ? { recalibratedOn: recalibrated } : {}) };
+  appendJsonl(ctx.paths.val, record);
+  const improved = !models.best || meanDice > models.best.dice;
+  if (improved) models.best = { dice: meanDice, step: completed };
+  ctx.progress.log(
+    `validation @ step ${completed}${config.recalibrateBn ? ` (statistics re-estimated on ${recalibrated} images)` : ''}: mean Dice ${meanDice.toFixed(4)} (${data.classNames.map((c) => `${c} ${dice[c].toFixed(3)}`).join(', ')})` +
+      `${improved ? ' - best so far' : ''} [${record.seconds.toFixed(1)} s]`,
+  );
+  if (improved) await saveCheckpoint(ctx.paths.best, { student: models.student, teacher: models.teacher, optimizerState: null, state: checkpointState(ctx, 'best', completed) });
+  ctx.lastValidation = result;
+}
+
+function onStep(ctx: RunContext, r: FitStepRecord): void {
+  const record: StepRecord = { step: r.step, loss: r.loss, terms: r.terms, lr: r.learningRate as number, rampup: r.rampup, patches: r.patches, seconds: r.seconds };
+  appendJsonl(ctx.paths.metrics, record);
+  ctx.progress.update(r.step - 1, r.loss, r.terms, r.seconds);
+}
+
+/** What the run prints and writes when the loop has ended. */
+async function finish(ctx: RunContext, outcome: { status: TrainResult['status']; step: number; reason: string | null; error?: NonFiniteLossError }, say: Say, options: TrainOptions, began: number, backend: BackendReport | null): Promise<void> {
+  const { config, paths, models, data } = ctx;
+  const { status, step, error } = outcome;
+  if (status === 'non-finite' && error) {
+    const lastGood = existsSync(path.join(paths.last, 'state.json')) ? readCheckpointState(paths.last).step : null;
+    say(
+      `training stopped: non-finite loss at step ${error.step + 1} (term${error.terms.length > 1 ? 's' : ''} ${error.terms.map((t) => `${t} = ${error.values[t]}`).join(', ')}); the update was not applied. ` +
+        (lastGood !== null ? `Last good checkpoint: ${paths.last} (step ${lastGood}), left intact.` : 'No checkpoint had been written yet.'),
+    );
+  } else if (status === 'interrupted') {
+    say(`stopped (${outcome.reason}) after step ${step} of ${config.steps}; saved ${paths.last}. Resume with: agcl train --resume ${paths.dir}`);
+  }
+  writeJsonAtomic(paths.summary, {
+    status,
+    step,
+    steps: config.steps,
+    best: models.best,
+    lastValidation: ctx.lastValidation ? ctx.lastValidation.summary : null,
+    seconds: (Date.now() - began) / 1000,
+    backend: backend ? formatBackendReport(backend) : null,
+    error: error ? { step: error.step, terms: error.terms, values: error.values } : null,
+  });
+  if (status !== 'completed') return;
+  if (ctx.lastValidation) {
+    say(`\nvalidation Dice at step ${step} (${data.val.length} ${data.kind === 'cardiac' ? 'volumes' : 'images'}, student):`);
+    say(formatEvaluationTable(ctx.lastValidation));
+    say(`best mean Dice ${models.best ? `${models.best.dice.toFixed(4)} at step ${models.best.step}` : '-'}; baseline: predicting background everywhere gives Dice 0 for every class`);
+  }
+  if (options.report !== false) {
+    const r0 = Date.now();
+    await writeReport(paths.dir, { model: models.student, data, config });
+    say(`report: ${paths.reportHtml} (${((Date.now() - r0) / 1000).toFixed(1)} s)`);
+  }
+}
+
 /**
  * Trains a method on a dataset, writing a run folder:
  * `config.json`, `metrics.jsonl` (per step), `val.jsonl` (per validation), `checkpoints/last`,
  * `checkpoints/best`, `summary.json`, `report.html`, `report.md`, `figures/`.
  *
- * Every `valEvery` steps (and at the last) the student is validated (mean Dice over the validation
- * cases), `last` is saved and `best` replaced when the mean Dice improved. Stop requests (Ctrl-C,
- * `signal`, `stopAfterSteps`) finish the current step and save `last`. A non-finite loss stops
- * training without writing a checkpoint (the last good one stays intact).
+ * The step is `SemiAgcl` of `@agcl/semi-agcl`, run by its `fit` loop. Every `valEvery` steps (and at
+ * the last) the student is validated (mean Dice over the validation cases), `last` is saved and `best`
+ * replaced when the mean Dice improved. Stop requests (Ctrl-C, `signal`, `stopAfterSteps`) finish the
+ * current step and save `last`. A non-finite loss stops training without writing a checkpoint (the last
+ * good one stays intact).
  *
  * @example
  * ```ts
@@ -127,44 +322,14 @@ export function buildStudent(config: TrainConfig, channels: number, numClasses: 
 export async function train(options: TrainOptions = {}): Promise<TrainResult> {
   const began = Date.now();
   const stream = options.stream ?? process.stdout;
-  const say = (line: string) => {
+  const say: Say = (line) => {
     if (!options.quiet) stream.write(`${line}\n`);
   };
-
-  // ---- configuration
-  const given = options.config ? parseConfigInput(options.config, 'config') : {};
-  let config: TrainConfig;
-  let runDir: string;
-  let resumeState: CheckpointState | null = null;
-  if (options.resume) {
-    runDir = options.resume;
-    const paths = runPaths(runDir);
-    if (!existsSync(paths.config)) throw new UsageError(`--resume ${runDir}: not a run folder (missing config.json)`);
-    if (!existsSync(path.join(paths.last, 'state.json'))) throw new UsageError(`--resume ${runDir}: no checkpoint (missing checkpoints/last)`);
-    const saved = parseConfigInput(readJson(paths.config), paths.config);
-    // Runs started before --teacher-forward existed ran their teacher in inference mode: keep that.
-    if (saved.teacherForward === undefined) {
-      saved.teacherForward = 'eval';
-      if (usesTeacher(saved.method ?? DEFAULT_CONFIG.method)) say(`${paths.config} has no teacherForward: resuming with 'eval', the mode the run started with`);
-    }
-    const changed = Object.keys(given).filter((k) => !RESUME_CHANGEABLE.has(k) && JSON.stringify((given as Record<string, unknown>)[k]) !== JSON.stringify((saved as Record<string, unknown>)[k]));
-    if (changed.length) {
-      throw new UsageError(`--resume: option${changed.length > 1 ? 's' : ''} ${changed.join(', ')} cannot change when resuming (only ${[...RESUME_CHANGEABLE].join(', ')})`);
-    }
-    config = resolveConfig(saved, given, { out: runDir });
-    resumeState = readCheckpointState(paths.last);
-    if (resumeState.step >= config.steps) {
-      throw new UsageError(`--resume ${runDir}: the checkpoint is at step ${resumeState.step} of ${config.steps}; pass --steps N > ${resumeState.step} to train on`);
-    }
-  } else {
-    config = resolveConfig(given);
-    runDir = config.out ?? defaultRunFolder(config.method);
-    config.out = runDir;
-  }
+  const setup = openRun(options, say);
+  const { config, runDir } = setup;
   const paths = runPaths(runDir);
   mkdirSync(paths.dir, { recursive: true });
 
-  // ---- backend and data
   let backend: BackendReport | null = null;
   if (!options.skipBackendInit) {
     backend = await initBackend({ backend: config.backend, ...(config.threads ? { threads: config.threads } : {}) } as Parameters<typeof initBackend>[0]);
@@ -175,202 +340,57 @@ export async function train(options: TrainOptions = {}): Promise<TrainResult> {
   say(`${data.description} (loaded in ${((Date.now() - dataStart) / 1000).toFixed(1)} s)`);
   writeJsonAtomic(paths.config, config);
 
-  // ---- models, optimiser, teacher
-  let student: UNet;
-  let teacher: UNet | null;
-  const opt = createOptimizer({ name: config.optimizer, learningRate: resolvedLearningRate(config), weightDecay: config.weightDecay });
-  let startStep = 0;
-  let best: { dice: number; step: number } | null = null;
-  if (resumeState) {
-    const ckpt = await loadCheckpoint(paths.last);
-    student = ckpt.student;
-    teacher = ckpt.teacher;
-    if (Object.keys(ckpt.optimizerState).length) opt.setState(ckpt.optimizerState, student.trainableVariables());
-    for (const t of Object.values(ckpt.optimizerState)) t.dispose();
-    startStep = ckpt.state.step;
-    best = ckpt.state.best;
-    truncateJsonl(paths.metrics, startStep + 1);
-    truncateJsonl(paths.val, startStep + 1);
-    say(`resuming ${runDir} at step ${startStep} of ${config.steps}`);
-  } else {
-    student = buildStudent(config, data.channels, data.numClasses);
-    teacher = usesTeacher(config.method) ? student.clone() : null;
-  }
-  const ema = teacher ? new EmaTeacher({ student, teacher, emaDecay: config.emaDecay, averageBuffers: true }) : null;
+  const models = await createModels(setup, data, say);
+  const { student, teacher, opt } = models;
+  const base = resolvedLearningRate(config);
+  const semi = new SemiAgcl({
+    student,
+    teacher,
+    optimizer: opt,
+    numClasses: data.numClasses,
+    options: semiAgclOptionsOf(config),
+    learningRate: (step) => polyLearningRate(base, step, config.steps),
+    ...options.stepHooks,
+  });
   say(
     `method ${config.method}: U-Net ${config.channels.join('-')} (${student.parameterCount().toLocaleString('en-US')} parameters), ` +
-      `${config.steps} steps, batch ${config.batch}${data.unlabeled.length ? ` + ${config.batch} unlabeled` : ''}, ${config.optimizer} lr ${resolvedLearningRate(config)}`,
+      `${config.steps} steps, batch ${config.batch}${data.unlabeled.length ? ` + ${config.batch} unlabeled` : ''}, ${config.optimizer} lr ${base}`,
   );
   say(`run folder: ${runDir}`);
 
-  // ---- stop requests
-  let stopRequested: string | null = null;
-  const onSigint = () => {
-    if (stopRequested) {
-      stream.write('\nsecond Ctrl-C: exiting without saving\n');
-      process.exit(130);
-    }
-    stopRequested = 'Ctrl-C';
-    stream.write('\nCtrl-C: finishing the current step, then saving checkpoints/last (Ctrl-C again to quit at once)\n');
-  };
-  if (options.handleSigint) process.on('SIGINT', onSigint);
-  const onAbort = () => {
-    stopRequested = stopRequested ?? 'abort signal';
-  };
-  options.signal?.addEventListener('abort', onAbort);
-
-  const progress: ProgressReporter = createProgressReporter({ stream, logEvery: config.logEvery, quiet: options.quiet });
-  let step = startStep;
-  let status: TrainResult['status'] = 'completed';
-  let lastValidation: EvaluationResult | null = null;
-  let error: NonFiniteLossError | undefined;
-
-  const checkpointState = (kind: 'last' | 'best', completed: number): CheckpointState => ({
-    step: completed,
-    config,
-    best,
-    rng: { seed: config.seed, nextStep: completed, scheme: 'derived-from-step' },
-    savedAt: new Date().toISOString(),
-    kind,
-  });
-  const saveLast = async (completed: number) => {
-    const optimizerState = opt.getState(student.trainableVariables());
-    try {
-      await saveCheckpoint(paths.last, { student, teacher, optimizerState, state: checkpointState('last', completed) });
-    } finally {
-      for (const t of Object.values(optimizerState)) t.dispose();
-    }
-  };
-  const validate = async (completed: number) => {
-    const t0 = Date.now();
-    let recalibrated = 0;
-    if (config.recalibrateBn) recalibrated = recalibrateOnLabeled(student, data.labeled, config.batch, RECALIBRATION_IMAGES);
-    const result = await evaluateVolumes(student, data.val, {
-      size: config.size,
-      numClasses: data.numClasses,
-      kind: data.kind,
-      classNames: data.classNames,
-      metricNames: ['dice'],
-      objectMetrics: false,
-    });
-    const dice = Object.fromEntries(data.classNames.map((c) => [c, result.summary[c].dice]));
-    const meanDice = result.summary.mean.dice;
-    const record: ValRecord = { step: completed, meanDice, dice, seconds: (Date.now() - t0) / 1000, ...(config.recalibrateBn ? { recalibratedOn: recalibrated } : {}) };
-    appendJsonl(paths.val, record);
-    const improved = !best || meanDice > best.dice;
-    if (improved) best = { dice: meanDice, step: completed };
-    progress.log(
-      `validation @ step ${completed}${config.recalibrateBn ? ` (statistics re-estimated on ${recalibrated} images)` : ''}: mean Dice ${meanDice.toFixed(4)} (${data.classNames.map((c) => `${c} ${dice[c].toFixed(3)}`).join(', ')})` +
-        `${improved ? ' - best so far' : ''} [${record.seconds.toFixed(1)} s]`,
-    );
-    if (improved) {
-      await saveCheckpoint(paths.best, { student, teacher, optimizerState: null, state: checkpointState('best', completed) });
-    }
-    lastValidation = result;
-  };
-
-  progress.start(config.steps, startStep);
+  const stop = stopRequests(options, stream);
+  const progress = createProgressReporter({ stream, logEvery: config.logEvery, quiet: options.quiet });
+  const ctx: RunContext = { config, data, models, paths, progress, lastValidation: null };
+  progress.start(config.steps, models.startStep);
   let stepsThisCall = 0;
+  let result;
   try {
-    for (; step < config.steps; step++) {
-      // Let the event loop run: the backends' data() promises resolve as microtasks, so without this
-      // a SIGINT (Ctrl-C) or an abort would only be seen after the whole run.
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      if (stopRequested) break;
-      const t0 = Date.now();
-      const lr = polyLearningRate(resolvedLearningRate(config), step, config.steps);
-      opt.setLearningRate(lr);
-      const labeled = drawBatch(data.labeled, { batch: config.batch, step, seed: config.seed, stream: 'labeled', augment: config.augment, scheme: config.augmentScheme });
-      const unlabeled =
-        usesTeacher(config.method) && data.unlabeled.length
-          ? drawBatch(data.unlabeled, { batch: config.batch, step, seed: config.seed, stream: 'unlabeled', augment: config.augment, scheme: config.augmentScheme })
-          : null;
-      let result;
-      try {
-        result = await runMethodStep(
-          config,
-          { student, teacher, optimizer: opt.optimizer },
-          { xl: labeled.x, yl: labeled.y, xu: unlabeled?.x ?? null },
-          step,
-          data.numClasses,
-        );
-      } finally {
-        labeled.x.dispose();
-        labeled.y.dispose();
-        unlabeled?.x.dispose();
-        unlabeled?.y.dispose();
-      }
-      ema?.update(step);
-      const seconds = (Date.now() - t0) / 1000;
-      const record: StepRecord = { step: step + 1, loss: result.loss, terms: result.terms, lr, rampup: result.rampup, patches: result.patches, seconds };
-      appendJsonl(paths.metrics, record);
-      progress.update(step, result.loss, result.terms, seconds);
-      stepsThisCall++;
-      const completed = step + 1;
-      if (completed % config.valEvery === 0 || completed === config.steps) {
-        await validate(completed);
-        await saveLast(completed);
-      }
-      if (options.stopAfterSteps !== undefined && stepsThisCall >= options.stopAfterSteps) stopRequested = stopRequested ?? 'stopAfterSteps';
-    }
-    if (step < config.steps) {
-      status = 'interrupted';
-      await saveLast(step);
-    }
-  } catch (err) {
-    if (err instanceof NonFiniteLossError) {
-      status = 'non-finite';
-      error = err;
-    } else {
-      throw err;
-    }
+    result = await fit({
+      semi,
+      steps: config.steps,
+      startStep: models.startStep,
+      validateEvery: config.valEvery,
+      batch: (step) => batchOf(config, data, step),
+      onStep: (r) => {
+        onStep(ctx, r);
+        if (options.stopAfterSteps !== undefined && ++stepsThisCall >= options.stopAfterSteps) stop.request('stopAfterSteps');
+      },
+      onValidate: (completed) => validate(ctx, completed),
+      onCheckpoint: (completed) => saveLast(ctx, completed),
+      shouldStop: stop.reason,
+    });
   } finally {
     progress.stop();
-    if (options.handleSigint) process.off('SIGINT', onSigint);
-    options.signal?.removeEventListener('abort', onAbort);
+    stop.dispose();
   }
-
-  if (status === 'non-finite' && error) {
-    const lastGood = existsSync(path.join(paths.last, 'state.json')) ? readCheckpointState(paths.last).step : null;
-    say(
-      `training stopped: non-finite loss at step ${error.step + 1} (term${error.terms.length > 1 ? 's' : ''} ${error.terms
-        .map((t) => `${t} = ${error!.values[t]}`)
-        .join(', ')}); the update was not applied. ` +
-        (lastGood !== null ? `Last good checkpoint: ${paths.last} (step ${lastGood}), left intact.` : 'No checkpoint had been written yet.'),
-    );
-  } else if (status === 'interrupted') {
-    say(`stopped (${stopRequested}) after step ${step} of ${config.steps}; saved ${paths.last}. Resume with: agcl train --resume ${runDir}`);
-  }
-
-  const seconds = (Date.now() - began) / 1000;
-  writeJsonAtomic(paths.summary, {
-    status,
-    step,
-    steps: config.steps,
-    best,
-    lastValidation: lastValidation ? (lastValidation as EvaluationResult).summary : null,
-    seconds,
-    backend: backend ? formatBackendReport(backend) : null,
-    error: error ? { step: error.step, terms: error.terms, values: error.values } : null,
-  });
-
-  if (status === 'completed') {
-    if (lastValidation) {
-      say(`\nvalidation Dice at step ${step} (${data.val.length} ${data.kind === 'cardiac' ? 'volumes' : 'images'}, student):`);
-      say(formatEvaluationTable(lastValidation));
-      say(`best mean Dice ${best ? `${(best as { dice: number }).dice.toFixed(4)} at step ${(best as { step: number }).step}` : '-'}; baseline: predicting background everywhere gives Dice 0 for every class`);
-    }
-    if (options.report !== false) {
-      const r0 = Date.now();
-      await writeReport(runDir, { model: student, data, config });
-      say(`report: ${paths.reportHtml} (${((Date.now() - r0) / 1000).toFixed(1)} s)`);
-    }
-  }
+  const status: TrainResult['status'] = result.status === 'stopped' ? 'interrupted' : result.status;
+  const error = result.error ?? undefined;
+  await finish(ctx, { status, step: result.step, reason: result.reason, error }, say, options, began, backend);
   student.dispose();
   teacher?.dispose();
   opt.dispose();
   say(`total time ${formatDuration((Date.now() - began) / 1000)}`);
-  return { runDir, config, step, status, lastValidation, best, error, seconds: (Date.now() - began) / 1000, backend };
+  return { runDir, config, step: result.step, status, lastValidation: ctx.lastValidation, best: models.best, error, seconds: (Date.now() - began) / 1000, backend };
 }
 
 export type { TrainingData };

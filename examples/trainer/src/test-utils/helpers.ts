@@ -62,8 +62,9 @@ export function runningStats(net: UNet): number[] {
   return out;
 }
 
-/** Largest absolute elementwise difference. */
+/** Largest absolute elementwise difference; arrays of different lengths are an error, not a pass. */
 export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) throw new Error(`maxAbsDiff: arrays of different lengths (${a.length} and ${b.length})`);
   let m = 0;
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
   return m;

@@ -1,0 +1,3 @@
+import { agclTsupConfig } from '../../tsup.shared.ts';
+
+export default agclTsupConfig();
