@@ -14,8 +14,12 @@ export class DatasetError extends Error {
   /** What is wrong with it. */
   readonly problem: string;
 
-  constructor(fn: string, file: string, problem: string) {
-    super(`${fn}: ${file}: ${problem}`);
+  /**
+   * @param options.cause the underlying error, e.g. an `Error` whose message is HDF5's full error
+   *   stack for a corrupt HDF5 file (the message itself keeps only its innermost line).
+   */
+  constructor(fn: string, file: string, problem: string, options?: { cause?: unknown }) {
+    super(`${fn}: ${file}: ${problem}`, options);
     this.name = 'DatasetError';
     this.fn = fn;
     this.file = file;

@@ -25,11 +25,15 @@ function loadSharp(): Promise<SharpFn> {
 /**
  * Decodes an image file to interleaved raw samples. `.bmp` goes through bmp-js (1/4/8/24/32-bit;
  * returned as RGB, 8-bit); everything else (PNG, TIFF, JPEG, ...) through sharp, keeping its channel
- * count and 16-bit depth. Errors name the file: not found, empty, truncated, undecodable.
+ * count and 16-bit depth. Errors name the file: not found, empty, truncated, undecodable or
+ * corrupt (any decoder error: a PNG chunk CRC, a TIFF strip that does not inflate; for JPEG also
+ * libjpeg's corrupt-data warnings), samples other than 8- or 16-bit unsigned integers (32-bit or
+ * float TIFFs would otherwise be clamped to 8 bits), a BMP header with impossible fields.
  *
+ * @param role what the file holds, for error messages (`'image'` or `'mask'`). Default `'image'`.
  * @example const { data, width, height, channels } = await decodeImage('tile.png');
  */
-export async function decodeImage(file: string, fn = 'decodeImage'): Promise<DecodedImage> {
+export async function decodeImage(file: string, fn = 'decodeImage', role = 'image'): Promise<DecodedImage> {
   let buf: Buffer;
   try {
     if (!statSync(file).isFile()) throw new Error('not a file');
@@ -38,14 +42,26 @@ export async function decodeImage(file: string, fn = 'decodeImage'): Promise<Dec
     throw new DatasetError(fn, file, 'file not found');
   }
   if (buf.length === 0) throw new DatasetError(fn, file, 'empty file (0 bytes)');
-  if (path.extname(file).toLowerCase() === '.bmp') return decodeBmp(fn, file, buf);
+  if (path.extname(file).toLowerCase() === '.bmp') return decodeBmp(fn, file, buf, role);
+  const fail = (e: unknown) => new DatasetError(fn, file, `cannot decode ${role} (corrupt, truncated or unsupported file: ${e instanceof Error ? e.message : String(e)})`);
   const sharp = await loadSharp();
+  let meta: Awaited<ReturnType<ReturnType<SharpFn>['metadata']>>;
   try {
-    const meta = await sharp(buf).metadata();
-    const sixteen = meta.depth === 'ushort' || meta.depth === 'short';
+    meta = await sharp(buf).metadata();
+  } catch (e) {
+    throw fail(e);
+  }
+  const depth = meta.depth ?? 'uchar';
+  if (depth !== 'uchar' && depth !== 'ushort') {
+    throw new DatasetError(fn, file, `${role} is a ${meta.format.toUpperCase()} with ${DEPTHS[depth] ?? depth} samples, expected 8- or 16-bit unsigned integer samples`);
+  }
+  try {
+    const sixteen = depth === 'ushort';
     const gray = (meta.channels ?? 3) <= 2;
+    // Fail on any decoder error (a PNG CRC, a TIFF strip that does not inflate), and for JPEG, which
+    // has no checksum, also on libjpeg's "corrupt data" warnings; sharp's default ignores most.
+    const base = sharp(buf, { failOn: meta.format === 'jpeg' ? 'warning' : 'error' });
     // 16-bit input: ask for 16-bit output in the input's colour family (sharp otherwise widens gray to RGB).
-    const base = sharp(buf, { failOn: 'truncated' });
     const img = sixteen ? base.toColourspace(gray ? 'grey16' : 'rgb16').raw({ depth: 'ushort' }) : base.raw();
     const { data, info } = await img.toBuffer({ resolveWithObject: true });
     const samples = sixteen
@@ -53,11 +69,23 @@ export async function decodeImage(file: string, fn = 'decodeImage'): Promise<Dec
       : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
     return { data: samples, width: info.width, height: info.height, channels: info.channels, maxValue: sixteen ? 65535 : 255 };
   } catch (e) {
-    throw new DatasetError(fn, file, `cannot decode image (${e instanceof Error ? e.message : String(e)})`);
+    throw fail(e);
   }
 }
 
-async function decodeBmp(fn: string, file: string, buf: Buffer): Promise<DecodedImage> {
+/** sharp's sample formats, for messages. */
+const DEPTHS: Record<string, string> = {
+  char: '8-bit signed integer',
+  short: '16-bit signed integer',
+  int: '32-bit signed integer',
+  uint: '32-bit unsigned integer',
+  float: '32-bit float',
+  double: '64-bit float',
+  complex: 'complex',
+  dpcomplex: 'double complex',
+};
+
+async function decodeBmp(fn: string, file: string, buf: Buffer, role: string): Promise<DecodedImage> {
   if (buf.length < 54 || buf.toString('latin1', 0, 2) !== 'BM') throw new DatasetError(fn, file, 'not a BMP file (bad header)');
   const declared = buf.readUInt32LE(2);
   const dataOffset = buf.readUInt32LE(10);
@@ -65,6 +93,9 @@ async function decodeBmp(fn: string, file: string, buf: Buffer): Promise<Decoded
   const height = Math.abs(buf.readInt32LE(22));
   const bits = buf.readUInt16LE(28);
   const compression = buf.readUInt32LE(30);
+  if (![1, 4, 8, 16, 24, 32].includes(bits)) throw new DatasetError(fn, file, `${role} has a corrupt BMP header: ${bits} bits per pixel (expected 1, 4, 8, 16, 24 or 32)`);
+  if (compression > 3) throw new DatasetError(fn, file, `${role} has an unsupported BMP compression ${compression} (expected 0 none, 1 RLE8, 2 RLE4 or 3 bit fields)`);
+  if (!(width >= 1 && height >= 1)) throw new DatasetError(fn, file, `${role} has a corrupt BMP header: size ${width}x${height}`);
   const rowBytes = Math.floor((bits * width + 31) / 32) * 4;
   const needed = compression === 0 ? dataOffset + rowBytes * height : declared;
   if (buf.length < needed || (declared > 0 && buf.length < declared)) {
@@ -77,7 +108,7 @@ async function decodeBmp(fn: string, file: string, buf: Buffer): Promise<Decoded
   try {
     img = decode(buf);
   } catch (e) {
-    throw new DatasetError(fn, file, `cannot decode BMP (${e instanceof Error ? e.message : String(e)})`);
+    throw new DatasetError(fn, file, `cannot decode ${role} (corrupt BMP: ${e instanceof Error ? e.message : String(e)})`);
   }
   const n = img.width * img.height;
   const rgb = new Uint8Array(n * 3);

@@ -6,7 +6,7 @@ export { normalizeMinMax, normalizeZScore } from './normalize';
 export { readAcdcH5, type ReadAcdcH5Options, type ReadAcdcH5Result } from './read-acdc-h5';
 export { readAcdcNifti, parseAcdcInfo, type ReadAcdcNiftiOptions, type ReadAcdcNiftiResult } from './read-acdc-nifti';
 export { readNifti, type NiftiImage } from './read-nifti';
-export { checkHdf5File } from './hdf5';
+export { checkHdf5File, readHdf5, type Hdf5Kind, type Hdf5Values } from './hdf5';
 export { decodeImage, type DecodedImage } from './decode-image';
 export {
   readImageMaskFolder,

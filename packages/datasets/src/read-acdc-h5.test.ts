@@ -89,7 +89,7 @@ describe('readAcdcH5 with bad files', () => {
     [1, /truncated file \(\d+ of \d+ bytes\)/],
     [2, /not an HDF5 file/],
     [3, /image\/label size mismatch: image \[4, 4\], label \[3, 4\]/],
-    [4, /label value 7 at index 5 is outside the class range 0\.\.3/],
+    [4, /dataset 'label' value 7 at index 5 is outside the class range 0\.\.3/],
     [5, /file not found/],
   ])('throws a DatasetError naming file %i and the problem', async (i, problem) => {
     const p = readAcdcH5(dir, { split: 'train', ids: [names[i]] });

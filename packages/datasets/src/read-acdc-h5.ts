@@ -1,10 +1,11 @@
 import path from 'node:path';
 import { DatasetError } from './dataset-error';
-import { readHdf5Datasets } from './hdf5';
+import { readHdf5 } from './hdf5';
 import { readListFile, requireDir } from './list-file';
 import { patientIdOf } from './patient-id';
 import { resizeSlice } from './resize-2d';
-import { checkLabelRange, runCases } from './run-cases';
+import { checkLabels } from './checks';
+import { runCases } from './run-cases';
 import type { ReadOptions, ReadResultBase, Slice2D, Volume3D } from './types';
 
 const FN = 'readAcdcH5';
@@ -46,9 +47,11 @@ export interface ReadAcdcH5Result extends ReadResultBase {
  * patient-level; volumes keep their original size (`originalHeight/Width` = stored size).
  * The HDF5 files carry no voxel spacing, so `spacing` is undefined.
  *
- * Errors name the file: missing folder/list/file, truncated or non-HDF5 file, missing dataset,
- * image/label shape mismatch, label out of range. With `skipBad`, bad cases are skipped (warned
- * and listed in `skipped`) and everything else is returned.
+ * Errors name the file and the dataset: missing folder/list/file, truncated or non-HDF5 file,
+ * missing dataset, any HDF5 read error (a chunk that does not decompress, a corrupt index: see
+ * {@link readHdf5}), an incomplete chunk index, `image` not float32/float64 or with NaN/infinite
+ * values, `label` not an integer type, image/label shape mismatch, label out of range. With
+ * `skipBad`, bad cases are skipped (warned and listed in `skipped`) and everything else is returned.
  *
  * Speed: the 1312 training slices decode in about 4 s on a 2-core x86 CPU (see README).
  *
@@ -84,19 +87,13 @@ export async function readAcdcH5(root: string, options: ReadAcdcH5Options): Prom
       (n) => path.join(dataDir, `${n}.h5`),
       async (name) => {
         const file = path.join(dataDir, `${name}.h5`);
-        const ds = await readHdf5Datasets(FN, file, ['image', 'label']);
-        const { image, label } = ds;
-        if (image.shape.length !== 2) throw new DatasetError(FN, file, `image has shape [${image.shape.join(', ')}], expected [H, W]`);
-        if (label.shape.join(',') !== image.shape.join(',')) {
-          throw new DatasetError(FN, file, `image/label size mismatch: image [${image.shape.join(', ')}], label [${label.shape.join(', ')}]`);
-        }
-        checkLabelRange(FN, file, label.value, numClasses);
-        const [h, w] = image.shape;
+        const { image, label, shape } = await readImageLabel(file, ['H', 'W'], numClasses);
+        const [h, w] = shape;
         let slice: Slice2D = {
           id: name,
           caseId: patientIdOf(name),
-          image: toFloat32(image.value),
-          label: toUint8(label.value),
+          image,
+          label,
           height: h,
           width: w,
           channels: 1,
@@ -118,18 +115,13 @@ export async function readAcdcH5(root: string, options: ReadAcdcH5Options): Prom
     (n) => path.join(dataDir, `${n}.h5`),
     async (name) => {
       const file = path.join(dataDir, `${name}.h5`);
-      const { image, label } = await readHdf5Datasets(FN, file, ['image', 'label']);
-      if (image.shape.length !== 3) throw new DatasetError(FN, file, `image has shape [${image.shape.join(', ')}], expected [D, H, W]`);
-      if (label.shape.join(',') !== image.shape.join(',')) {
-        throw new DatasetError(FN, file, `image/label size mismatch: image [${image.shape.join(', ')}], label [${label.shape.join(', ')}]`);
-      }
-      checkLabelRange(FN, file, label.value, numClasses);
-      const [d, h, w] = image.shape;
+      const { image, label, shape } = await readImageLabel(file, ['D', 'H', 'W'], numClasses);
+      const [d, h, w] = shape;
       const volume: Volume3D = {
         id: name,
         caseId: patientIdOf(name),
-        image: toFloat32(image.value),
-        label: toUint8(label.value),
+        image,
+        label,
         depth: d,
         height: h,
         width: w,
@@ -143,6 +135,23 @@ export async function readAcdcH5(root: string, options: ReadAcdcH5Options): Prom
     options,
   );
   return { volumes: results, list, skipped, elapsedMs };
+}
+
+/**
+ * Reads and checks one SSL4MIS file: `image` float with finite values and the given axes, `label`
+ * integer classes in `0..numClasses-1` with the same shape. Throws a DatasetError naming the file
+ * and the dataset otherwise (HDF5 read failures included, see `readHdf5`).
+ */
+async function readImageLabel(file: string, axes: string[], numClasses: number): Promise<{ image: Float32Array; label: Uint8Array; shape: number[] }> {
+  const { image, label } = await readHdf5(file, { image: 'float', label: 'integer' }, FN);
+  if (image.shape.length !== axes.length) {
+    throw new DatasetError(FN, file, `dataset 'image' has shape [${image.shape.join(', ')}], expected [${axes.join(', ')}]`);
+  }
+  if (label.shape.join(',') !== image.shape.join(',')) {
+    throw new DatasetError(FN, file, `image/label size mismatch: image [${image.shape.join(', ')}], label [${label.shape.join(', ')}] (expected the same shape)`);
+  }
+  checkLabels(FN, file, "dataset 'label'", label.value, numClasses);
+  return { image: toFloat32(image.value), label: toUint8(label.value), shape: image.shape };
 }
 
 function toFloat32(v: ArrayLike<number>): Float32Array {

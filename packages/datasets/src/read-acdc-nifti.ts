@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { checkLabels } from './checks';
 import { DatasetError } from './dataset-error';
 import { requireDir } from './list-file';
 import { normalizeMinMax, normalizeZScore } from './normalize';
@@ -54,8 +55,10 @@ export function parseAcdcInfo(text: string): Record<string, string> {
  * Each volume keeps NIfTI's voxel order (x fastest), so `[D, H, W] = [nz, ny, nx]` with
  * `spacing = [pixdim3, pixdim2, pixdim1]` mm, matching the SSL4MIS HDF5 volumes (which were made
  * with SimpleITK's `GetArrayFromImage`). Volume ids are `patientNNN_frameMM`.
- * Errors (naming the file): missing folder / Info.cfg / image / label, an Info.cfg without the
- * phase's frame, truncated gzip, image/label size mismatch, non-integer or out-of-range labels.
+ * Errors (naming the file and whether it is the image or the label): missing folder / Info.cfg /
+ * image / label, an Info.cfg without the phase's frame, corrupt or truncated gzip, an unsupported
+ * or inconsistent datatype, NaN or infinite values, image/label size mismatch, non-integer or
+ * out-of-range labels (see {@link readNifti}).
  * With `skipBad`, a bad patient-phase is skipped and reported.
  *
  * @example
@@ -94,19 +97,13 @@ export async function readAcdcNifti(root: string, options: ReadAcdcNiftiOptions 
       const id = `${patient}_frame${String(frame).padStart(2, '0')}`;
       const imageFile = path.join(dir, `${id}.nii.gz`);
       const labelFile = path.join(dir, `${id}_gt.nii.gz`);
-      const img = await readNifti(existsSync(imageFile) ? imageFile : imageFile.replace(/\.gz$/, ''), FN);
-      const lab = await readNifti(existsSync(labelFile) ? labelFile : labelFile.replace(/\.gz$/, ''), FN);
+      const img = await readNifti(existsSync(imageFile) ? imageFile : imageFile.replace(/\.gz$/, ''), FN, 'image');
+      const lab = await readNifti(existsSync(labelFile) ? labelFile : labelFile.replace(/\.gz$/, ''), FN, 'label');
       if (img.dims.join(',') !== lab.dims.join(',')) {
-        throw new DatasetError(FN, labelFile, `image/label size mismatch: image [${img.dims.join(', ')}], label [${lab.dims.join(', ')}] (x, y, z)`);
+        throw new DatasetError(FN, labelFile, `image/label size mismatch: image [${img.dims.join(', ')}], label [${lab.dims.join(', ')}] (x, y, z; expected the same size)`);
       }
-      const label = new Uint8Array(lab.data.length);
-      for (let i = 0; i < lab.data.length; i++) {
-        const v = lab.data[i];
-        if (!(Number.isInteger(v) && v >= 0 && v < numClasses)) {
-          throw new DatasetError(FN, labelFile, `label value ${v} at index ${i} is outside the class range 0..${numClasses - 1}`);
-        }
-        label[i] = v;
-      }
+      checkLabels(FN, labelFile, 'label', lab.data, numClasses);
+      const label = Uint8Array.from(lab.data);
       const image = normalize === 'minmax' ? normalizeMinMax(img.data) : normalize === 'zscore' ? normalizeZScore(img.data) : img.data;
       const [nx, ny, nz] = img.dims;
       const volume: Volume3D = {

@@ -1,5 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
+import { checkLabels } from './checks';
 import { DatasetError } from './dataset-error';
 import { decodeImage, toFloatImage, toMaskValues } from './decode-image';
 import { requireDir } from './list-file';
@@ -52,8 +53,9 @@ export interface ReadImageMaskFolderResult extends ReadResultBase {
  * Each image becomes a {@link Slice2D} with `image` RGB (or gray) in [0, 1], `label` (binary by
  * default), optionally `instances` (raw mask values), `caseId = id = file stem`.
  *
- * Errors (naming the file): missing folder, image without mask, undecodable/truncated file,
- * image/mask size mismatch, label outside `0..numClasses-1` (in `'values'` mode).
+ * Errors (naming the file): missing folder, image without mask, undecodable, truncated or corrupt
+ * file, samples that are not 8- or 16-bit integers (see {@link decodeImage}), image/mask size
+ * mismatch, label outside `0..numClasses-1` (in `'values'` mode).
  *
  * @example
  * const { slices } = await readImageMaskFolder('monuseg/train/images', 'monuseg/train/masks', { limit: 2 });
@@ -114,21 +116,14 @@ export async function readImageMaskFolder(
       if (!maskFile) {
         throw new DatasetError(fn, imageFile, `no mask found (expected ${path.join(masksDir, `${stem}${maskSuffix}.<png|bmp|tif|jpg>`)})`);
       }
-      const [img, mask] = await Promise.all([decodeImage(imageFile, fn), decodeImage(maskFile, fn)]);
+      const [img, mask] = await Promise.all([decodeImage(imageFile, fn, 'image'), decodeImage(maskFile, fn, 'mask')]);
       if (img.width !== mask.width || img.height !== mask.height) {
-        throw new DatasetError(fn, maskFile, `image/mask size mismatch: image ${img.width}x${img.height}, mask ${mask.width}x${mask.height} (W x H)`);
+        throw new DatasetError(fn, maskFile, `image/mask size mismatch: image ${img.width}x${img.height}, mask ${mask.width}x${mask.height} (W x H; expected the same size)`);
       }
       const values = toMaskValues(mask);
       const label = new Uint8Array(values.length);
-      if (labelMode === 'binary') {
-        for (let i = 0; i < values.length; i++) label[i] = values[i] > 0 ? 1 : 0;
-      } else {
-        for (let i = 0; i < values.length; i++) {
-          const v = values[i];
-          if (v >= numClasses) throw new DatasetError(fn, maskFile, `label value ${v} at index ${i} is outside the class range 0..${numClasses - 1}`);
-          label[i] = v;
-        }
-      }
+      if (labelMode === 'values') checkLabels(fn, maskFile, 'label', values, numClasses);
+      for (let i = 0; i < values.length; i++) label[i] = labelMode === 'binary' ? (values[i] > 0 ? 1 : 0) : values[i];
       let slice: Slice2D = {
         id: stem,
         caseId: stem,

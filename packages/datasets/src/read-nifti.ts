@@ -1,5 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
+import { checkFinite } from './checks';
 import { DatasetError } from './dataset-error';
 
 /** A decoded NIfTI-1/2 image (first three dimensions; extra dimensions must be 1). */
@@ -24,17 +25,20 @@ function loadNifti(): Promise<NiftiModule> {
 }
 
 const BYTES: Record<number, number> = { 2: 1, 4: 2, 8: 4, 16: 4, 64: 8, 256: 1, 512: 2, 768: 4 };
+const SUPPORTED = 'expected uint8, int8, int16, uint16, int32, uint32, float32 or float64';
 
 /**
  * Reads a `.nii` or `.nii.gz` file (gzip detected from its magic bytes, gunzipped with node:zlib)
  * with nifti-reader-js. Supports uint8, int8, int16, uint16, int32, uint32, float32 and float64
- * voxels of 2D or 3D images. Errors (a {@link DatasetError} naming `fn` and the file): file not
- * found, corrupt or truncated gzip, not NIfTI, unsupported datatype, fewer voxel bytes than the
- * header declares.
+ * voxels of 2D or 3D images. Errors (a {@link DatasetError} naming `fn`, the file and `field`): file
+ * not found, corrupt or truncated gzip (its CRC catches flipped bytes), not NIfTI, unsupported
+ * datatype or one that disagrees with the header's bits per voxel, bad dimensions, fewer voxel
+ * bytes than the header declares, NaN or infinite voxel values.
  *
+ * @param field what the file holds, for error messages (`'image'`, `'label'`). Default `'voxel'`.
  * @example const { data, dims, spacing } = await readNifti('patient001_frame01.nii.gz');
  */
-export async function readNifti(file: string, fn = 'readNifti'): Promise<NiftiImage> {
+export async function readNifti(file: string, fn = 'readNifti', field = 'voxel'): Promise<NiftiImage> {
   let raw: Buffer;
   try {
     if (!statSync(file).isFile()) throw new Error('not a file');
@@ -60,19 +64,16 @@ export async function readNifti(file: string, fn = 'readNifti'): Promise<NiftiIm
   } catch (e) {
     throw new DatasetError(fn, file, `corrupt NIfTI header (${e instanceof Error ? e.message : String(e)})`);
   }
-  const ndim = header.dims[0];
-  if (!(ndim >= 2 && ndim <= 7)) throw new DatasetError(fn, file, `unsupported number of dimensions ${ndim}`);
-  const nx = header.dims[1];
-  const ny = header.dims[2];
-  const nz = ndim >= 3 ? header.dims[3] : 1;
-  for (let k = 4; k <= ndim; k++) {
-    if (header.dims[k] > 1) throw new DatasetError(fn, file, `4D+ images are not supported (dim[${k}] = ${header.dims[k]}); read the per-frame files`);
-  }
+  const { nx, ny, nz } = checkDims(fn, file, header.dims);
   const code = header.datatypeCode;
   const bpv = BYTES[code];
-  if (!bpv) throw new DatasetError(fn, file, `unsupported NIfTI datatype code ${code}`);
+  if (!bpv) throw new DatasetError(fn, file, `unsupported NIfTI datatype code ${code} (${SUPPORTED})`);
+  if (header.numBitsPerVoxel !== bpv * 8) {
+    throw new DatasetError(fn, file, `corrupt NIfTI header: datatype code ${code} has ${bpv * 8} bits per voxel, the header says ${header.numBitsPerVoxel}`);
+  }
   const n = nx * ny * nz;
-  const offset = Math.max(0, Math.floor(header.vox_offset));
+  const offset = Math.floor(header.vox_offset);
+  if (!(offset >= 0)) throw new DatasetError(fn, file, `corrupt NIfTI header: vox_offset ${header.vox_offset}`);
   if (bytes.length < offset + n * bpv) {
     throw new DatasetError(fn, file, `truncated voxel data (${Math.max(0, bytes.length - offset)} of ${n * bpv} bytes)`);
   }
@@ -87,6 +88,7 @@ export async function readNifti(file: string, fn = 'readNifti'): Promise<NiftiIm
     const b = Number.isFinite(inter) ? inter : 0;
     for (let i = 0; i < n; i++) out[i] = out[i] * slope + b;
   }
+  checkFinite(fn, file, field, out);
   const pd = header.pixDims;
   const sp = (v: number | undefined) => (v !== undefined && Number.isFinite(v) && v > 0 ? v : 1);
   return {
@@ -95,6 +97,19 @@ export async function readNifti(file: string, fn = 'readNifti'): Promise<NiftiIm
     spacing: [sp(pd[3]), sp(pd[2]), sp(pd[1])],
     datatypeCode: code,
   };
+}
+
+function checkDims(fn: string, file: string, dims: number[]): { nx: number; ny: number; nz: number } {
+  const ndim = dims[0];
+  if (!(ndim >= 2 && ndim <= 7)) throw new DatasetError(fn, file, `unsupported number of dimensions ${ndim} (expected 2 to 7)`);
+  for (let k = 4; k <= ndim; k++) {
+    if (dims[k] > 1) throw new DatasetError(fn, file, `4D+ images are not supported (dim[${k}] = ${dims[k]}); read the per-frame files`);
+  }
+  const [nx, ny, nz] = [dims[1], dims[2], ndim >= 3 ? dims[3] : 1];
+  if (![nx, ny, nz].every((d) => Number.isInteger(d) && d >= 1)) {
+    throw new DatasetError(fn, file, `corrupt NIfTI header: image size [${nx}, ${ny}, ${nz}] (x, y, z), expected positive sizes`);
+  }
+  return { nx, ny, nz };
 }
 
 function getter(dv: DataView, code: number, le: boolean): (i: number) => number {

@@ -37,12 +37,3 @@ export async function runCases<I, R>(
   return { results, skipped, elapsedMs: performance.now() - start };
 }
 
-/** Throws a {@link DatasetError} when a label value is `>= numClasses`. */
-export function checkLabelRange(fn: string, file: string, label: ArrayLike<number>, numClasses: number): void {
-  for (let i = 0; i < label.length; i++) {
-    const v = label[i];
-    if (!(v >= 0 && v < numClasses)) {
-      throw new DatasetError(fn, file, `label value ${v} at index ${i} is outside the class range 0..${numClasses - 1}`);
-    }
-  }
-}

@@ -1,9 +1,10 @@
 /** Fixture writers for the tests (tiny files in a temporary folder). Not part of the package. */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deflateSync, gzipSync } from 'node:zlib';
+import { readChunkIndex, type ChunkIndex } from '../hdf5-chunk-index';
 
 export function tempDir(prefix = 'agcl-datasets-'): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
@@ -55,19 +56,65 @@ export function writeNifti(
   writeFileSync(file, file.endsWith('.gz') ? gzipSync(buf) : buf);
 }
 
-type H5 = { ready: Promise<unknown>; File: new (f: string, m: string) => { create_dataset(o: object): unknown; close(): void } };
+type H5 = {
+  ready: Promise<unknown>;
+  File: new (f: string, m: string) => {
+    create_dataset(o: object): unknown;
+    get(name: string): { create_reference(): { ref_data: Uint8Array } };
+    close(): void;
+  };
+};
+/** Typed arrays `writeH5` stores with their own dtype (h5wasm picks it from the array type). */
+export type H5Data = Float32Array | Float64Array | Int16Array | Int32Array | Uint8Array | Uint16Array;
 
-/** Writes an HDF5 file with `image` (float32) and `label` (uint8) datasets, gzip-chunked like SSL4MIS's. */
-export async function writeH5(file: string, image: Float32Array, label: Uint8Array, shape: number[], labelShape = shape): Promise<void> {
+/**
+ * Writes an HDF5 file with `image` (float32) and `label` (uint8) datasets, gzip-chunked like SSL4MIS's
+ * (one chunk per 2D slice unless `chunks` says otherwise). Other typed arrays give other dtypes.
+ */
+export async function writeH5(file: string, image: H5Data, label: H5Data, shape: number[], labelShape = shape, chunks?: number[]): Promise<void> {
   const h5 = (await import('h5wasm/node')) as unknown as H5;
   await h5.ready;
   mkdirSync(path.dirname(file), { recursive: true });
   if (existsSync(file)) rmSync(file);
   const f = new h5.File(file, 'w');
-  const chunk = (s: number[]) => s.map((v, i) => (i === 0 && s.length === 3 ? 1 : v));
+  const chunk = (s: number[]) => chunks ?? s.map((v, i) => (i === 0 && s.length === 3 ? 1 : v));
   f.create_dataset({ name: 'image', data: image, shape, chunks: chunk(shape), compression: 'gzip' });
   f.create_dataset({ name: 'label', data: label, shape: labelShape, chunks: chunk(labelShape), compression: 'gzip' });
   f.close();
+}
+
+/** The chunk index (B-tree root, chunk addresses and sizes) of a dataset of an HDF5 file with base address 0 and 8-byte addresses. */
+export async function chunkIndexOf(file: string, dataset: string): Promise<ChunkIndex> {
+  const h5 = (await import('h5wasm/node')) as unknown as H5;
+  await h5.ready;
+  const f = new h5.File(file, 'r');
+  const ref = f.get(dataset).create_reference().ref_data;
+  f.close();
+  const index = readChunkIndex(file, Number(Buffer.from(ref).readBigUInt64LE(0)), { base: 0, sizeOffsets: 8, sizeLengths: 8 });
+  if (!index) throw new Error(`${file}: '${dataset}' is not chunked with a version 1 B-tree`);
+  return index;
+}
+
+/** Copies `from` to `to` after `edit` changed the bytes (a corrupted copy for the tests). */
+export function corruptCopy(from: string, to: string, edit: (bytes: Buffer) => void): string {
+  const bytes = Buffer.from(readFileSync(from));
+  edit(bytes);
+  mkdirSync(path.dirname(to), { recursive: true });
+  writeFileSync(to, bytes);
+  return to;
+}
+
+/** Deterministic pseudo-random bytes (for "overwritten" regions). */
+export function noiseBytes(n: number, seed = 1): Buffer {
+  const out = Buffer.alloc(n);
+  let x = seed >>> 0 || 1;
+  for (let i = 0; i < n; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    out[i] = x & 255;
+  }
+  return out;
 }
 
 /** A `[h, w]` test pattern: deterministic float image and a label with classes 0..numClasses-1. */
@@ -143,4 +190,35 @@ export function writePng16(file: string, values: ArrayLike<number>, width: numbe
     file,
     Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]),
   );
+}
+
+/**
+ * Writes a one-strip, uncompressed, single-channel TIFF with 32-bit samples by hand
+ * (`format` 1: unsigned integer, 3: float), as scanners and label tools write instance maps.
+ */
+export function writeTiff32(file: string, values: ArrayLike<number>, width: number, height: number, format: 1 | 3): void {
+  const tags: Array<[number, number, number]> = [
+    [256, 4, width], [257, 4, height], [258, 3, 32], [259, 3, 1], [262, 3, 1],
+    [273, 4, 0], [277, 3, 1], [278, 4, height], [279, 4, width * height * 4], [339, 3, format],
+  ];
+  const dataOffset = 8 + 2 + tags.length * 12 + 4;
+  const buf = Buffer.alloc(dataOffset + width * height * 4);
+  buf.write('II', 0, 'latin1');
+  buf.writeUInt16LE(42, 2);
+  buf.writeUInt32LE(8, 4);
+  buf.writeUInt16LE(tags.length, 8);
+  tags.forEach(([tag, type, value], i) => {
+    const o = 10 + i * 12;
+    buf.writeUInt16LE(tag, o);
+    buf.writeUInt16LE(type, o + 2);
+    buf.writeUInt32LE(1, o + 4);
+    if (type === 3) buf.writeUInt16LE(value, o + 8);
+    else buf.writeUInt32LE(tag === 273 ? dataOffset : value, o + 8);
+  });
+  for (let i = 0; i < width * height; i++) {
+    if (format === 3) buf.writeFloatLE(values[i], dataOffset + 4 * i);
+    else buf.writeUInt32LE(values[i], dataOffset + 4 * i);
+  }
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, buf);
 }
