@@ -1,19 +1,18 @@
 // One Semi-AGCL training step on TensorFlow.js (wasm), timed by part; prints one JSON line (RESULT ...).
 // Usage: node --conditions=@agcl/source --import tsx bench/semi-step.ts [--labeled 4] [--unlabeled 4]
 //   [--threads 1] [--steps 3] [--warmup 1] [--profile] [--backend wasm|cpu|webgpu|tensorflow]
-// The step composes the packages as written: teacher forward (batch statistics and dropout, the trainer's
-// default --teacher-forward train; embeddings) on the noised
-// batch; confidence maps (labels for the labeled images, teacher softmax for the unlabeled); average patch
-// entropy and patch sampling (@agcl/sampler); student forward with embeddings inside the tape; losses
-// 0.5 (CE + Dice) on the labeled part, softmax MSE consistency on the unlabeled part, patch contrastive
-// and affinity-graph losses (@agcl/affinity-loss); trainStep with @agcl/mean-teacher's SGD; EMA update.
+// The step is the package's own (`SemiAgcl` of @agcl/semi-agcl, default options: teacher forward with
+// batch statistics and dropout, entropy-driven sampling, the four loss terms), here with SGD (momentum
+// 0.9, weight decay 1e-4), a fixed learning rate of 0.01 and no ramp-up (w = 1), on random images and
+// labels at 128x128 (16x16 patches). Parts are timed at the step's phase ends (`onPhase`): teacher
+// forward, sampler (entropy, sampling, teacher patch embeddings), student step (losses, gradients,
+// update), EMA. On wasm and cpu every kernel runs synchronously, so the phase ends are exact.
 import * as tf from '@tensorflow/tfjs-core';
 import { printKernelProfile, profileKernels, type KernelProfile } from './kernel-profile';
 import { initBackend } from '@agcl/backend';
 import { UNet } from '@agcl/unet';
-import { averagePatchEntropy, poolPatchEmbeddings, samplePatches } from '@agcl/sampler';
-import { affinityGraphLoss, patchContrastiveLoss } from '@agcl/affinity-loss';
-import { EmaTeacher, createOptimizer, crossEntropyLoss, softDiceLoss, softmaxMse, trainStep } from '@agcl/mean-teacher';
+import { createOptimizer } from '@agcl/mean-teacher';
+import { SemiAgcl, type StepPhase } from '@agcl/semi-agcl';
 
 const arg = (name: string, dflt: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -25,88 +24,47 @@ const steps = Number(arg('steps', '3'));
 const warmup = Number(arg('warmup', '1'));
 const threads = Number(arg('threads', '1'));
 const [S, K] = [128, 4];
-const grid = { patchSize: 16, stride: 16 };
 
 const backendName = arg('backend', 'wasm') as 'wasm' | 'cpu' | 'webgpu' | 'tensorflow';
 const report = await initBackend({ backend: backendName, threads });
 const student = new UNet({ inChannels: 1, numClasses: K, seed: 1337 });
 const teacher = student.clone();
-const ema = new EmaTeacher({ student, teacher, emaDecay: 0.99 });
 const { optimizer } = createOptimizer({ name: 'sgd', learningRate: 0.01, momentum: 0.9, weightDecay: 1e-4 });
-const x = tf.randomUniform([nl + nu, S, S, 1], 0, 1, 'float32', 1) as tf.Tensor4D;
+const xl = tf.randomUniform([nl, S, S, 1], 0, 1, 'float32', 1) as tf.Tensor4D;
+const xu = tf.randomUniform([nu, S, S, 1], 0, 1, 'float32', 3) as tf.Tensor4D;
 const yl = tf.randomUniform([nl, S, S], 0, K, 'int32', 2) as tf.Tensor3D;
-const ylOneHot = tf.cast(tf.oneHot(yl, K), 'float32') as tf.Tensor4D;
 
 type Parts = Record<string, number>;
 const cpuNow = () => {
   const c = process.cpuUsage();
   return (c.user + c.system) / 1e6;
 };
+const PART_OF: Record<StepPhase, string> = { teacher: 'teacherForward', sampler: 'sampler', student: 'studentStep', ema: 'ema' };
+let mark: (phase: StepPhase) => void = () => undefined;
+const semi = new SemiAgcl({
+  student,
+  teacher,
+  optimizer,
+  numClasses: K,
+  options: { rampupSteps: 0, patchSize: 16 },
+  onPhase: (phase) => mark(phase),
+});
 
 async function semiStep(step: number): Promise<{ parts: Parts; cpuParts: Parts; loss: number; patches: number }> {
   const parts: Parts = {};
   const cpuParts: Parts = {};
   let t = performance.now();
   let c = cpuNow();
-  const mark = (name: string) => {
+  mark = (phase) => {
     const t1 = performance.now();
     const c1 = cpuNow();
-    parts[name] = (t1 - t) / 1000;
-    cpuParts[name] = c1 - c;
+    parts[PART_OF[phase]] = (t1 - t) / 1000;
+    cpuParts[PART_OF[phase]] = c1 - c;
     t = t1;
     c = c1;
   };
-  const keep: tf.Tensor[] = [];
-  // 1. teacher forward on the noised batch, outside the tape
-  const tIn = tf.tidy(() => tf.add(x, tf.clipByValue(tf.randomNormal(x.shape, 0, 0.1, 'float32', step), -0.2, 0.2))) as tf.Tensor4D;
-  const tOut = teacher.forward(tIn, { training: true, bnMomentum: 0, seed: step, embeddings: true });
-  keep.push(tIn, tOut.logits, tOut.embeddings!);
-  const teacherLogitsU = tf.slice(tOut.logits, [nl, 0, 0, 0], [nu, -1, -1, -1]);
-  keep.push(teacherLogitsU);
-  await teacherLogitsU.data();
-  mark('teacherForward');
-  // 2.-3. confidence maps, APE, sampling, teacher patch embeddings
-  const confidence = tf.tidy(() => tf.concat([ylOneHot, tf.softmax(teacherLogitsU)], 0)) as tf.Tensor4D;
-  const ape = averagePatchEntropy(confidence, { ...grid, intensity: x, beta: 0.5, bins: 16 });
-  keep.push(confidence, ape.ape, ape.meanConfidence);
-  const [apeValues, muValues] = await Promise.all([ape.ape.data(), ape.meanConfidence.data()]);
-  const sample = samplePatches(apeValues as Float32Array, muValues as Float32Array, ape.ape.shape as [number, number, number, number], {
-    samplesPerClass: 16,
-    maxPatches: 256,
-    seed: step,
-  });
-  const zTeacher = poolPatchEmbeddings(tOut.embeddings!, sample, grid);
-  const q = tf.tensor2d(sample.confidence, [sample.count, K]);
-  keep.push(zTeacher, q);
-  await zTeacher.data();
-  mark('sampler');
-  // 4.-5. student forward + losses inside the tape, gradients, SGD update
-  const result = await trainStep({
-    variables: student.trainableVariables(),
-    optimizer,
-    step,
-    weights: { consistency: 0.1, contrastive: 0.1, affinity: 0.1 },
-    rampup: 1,
-    losses: () => {
-      const out = student.forward(x, { training: true, embeddings: true });
-      const logitsL = tf.slice(out.logits, [0, 0, 0, 0], [nl, -1, -1, -1]);
-      const logitsU = tf.slice(out.logits, [nl, 0, 0, 0], [nu, -1, -1, -1]);
-      const supervised = tf.mul(0.5, tf.add(crossEntropyLoss(logitsL, ylOneHot), softDiceLoss(logitsL, ylOneHot))) as tf.Scalar;
-      const zStudent = poolPatchEmbeddings(out.embeddings!, sample, grid);
-      return {
-        supervised,
-        consistency: softmaxMse(logitsU, teacherLogitsU),
-        contrastive: patchContrastiveLoss(zStudent, zTeacher, sample.groups, { temperature: 0.1 }),
-        affinity: affinityGraphLoss(zStudent, zTeacher, q, { temperature: 0.2, threshold: 0.8 }),
-      };
-    },
-  });
-  mark('studentStep');
-  ema.update(step);
-  await tf.slice(teacher.trainableVariables()[0], [0, 0, 0, 0], [1, 1, 1, 1]).data();
-  mark('ema');
-  tf.dispose(keep);
-  return { parts, cpuParts, loss: result.loss, patches: sample.count };
+  const result = await semi.step({ xl, yl, xu }, step);
+  return { parts, cpuParts, loss: result.loss, patches: result.patches };
 }
 
 /** The optimiser update alone: SGD (momentum, weight decay) on the U-Net's variables with fixed gradients. */

@@ -8,7 +8,8 @@
 // uninformative embeddings score), the mean row entropy of the target graph W-hat (the floor, reached
 // only if the student graph equals W-hat) and the loss of ideal class-clustered embeddings (one
 // orthogonal unit vector per class, student = teacher) at tau_g = 0.2. Usage:
-//   node experiments/acdc/diagnose-sampler.mjs [--steps 40] [--draw entropy|stratified] [--data-dir DIR]
+//   node experiments/acdc/diagnose-sampler.mjs [--steps 40] [--draw pool|stratified] [--patch-size 16]
+//     [--samples-per-class 16] [--data-dir DIR]
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
@@ -16,11 +17,16 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '@agcl/backend';
 import { affinityGraphLoss, targetAffinityGraph } from '@agcl/affinity-loss';
 import { averagePatchEntropy, samplePatches } from '@agcl/sampler';
-import { loadTrainingData, drawBatch, resolveConfig, deriveSeed } from '@agcl/trainer';
+import { deriveSeed, patchDiagnostics } from '@agcl/semi-agcl';
+import { loadTrainingData, drawBatch, resolveConfig } from '@agcl/trainer';
 import { defaultAcdcDir } from './lib/experiment.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const { values: argv } = parseArgs({ options: { steps: { type: 'string', default: '40' }, draw: { type: 'string', default: 'entropy' }, 'data-dir': { type: 'string' } } });
+const { values: argv } = parseArgs({
+  options: { steps: { type: 'string', default: '40' }, draw: { type: 'string', default: 'pool' }, 'patch-size': { type: 'string', default: '16' }, 'samples-per-class': { type: 'string', default: '16' }, 'data-dir': { type: 'string' } },
+});
+const patchSize = Number(argv['patch-size']);
+const samplesPerClass = Number(argv['samples-per-class']);
 const steps = Number(argv.steps);
 const draw = argv.draw;
 const dataDir = argv['data-dir'] ?? defaultAcdcDir(path.resolve(here, '../..'));
@@ -52,10 +58,10 @@ for (const sc of scenarios) {
       const soft = tf.add(tf.mul(ohU, sc.smooth - (1 - sc.smooth) / (K - 1)), (1 - sc.smooth) / (K - 1));
       return { x, conf: tf.concat([ohL, soft], 0) };
     });
-    const ape = averagePatchEntropy(conf, { patchSize: 16, stride: 16, intensity: x, beta: 0.5, bins: 16 });
+    const ape = averagePatchEntropy(conf, { patchSize, stride: patchSize, intensity: x, beta: 0.5, bins: 16 });
     const apeV = await ape.ape.data();
     const muV = await ape.meanConfidence.data();
-    const sampleOptions = { samplesPerClass: 16, delta: 0.2, maxPatches: 256, seed: deriveSeed(1337, 'sampler', step) };
+    const sampleOptions = { samplesPerClass, delta: 0.2, maxPatches: 256, seed: deriveSeed(1337, 'sampler', step) };
     if (draw === 'stratified') sampleOptions.draw = 'stratified';
     const s = samplePatches(apeV, muV, ape.ape.shape, sampleOptions);
     patches += s.count;
@@ -67,6 +73,8 @@ for (const sc of scenarios) {
         const z = tf.cast(tf.oneHot(tf.argMax(q, 1), K), 'float32');
         return [entropy.dataSync()[0], affinityGraphLoss(z, z, q, { temperature: 0.2, threshold: 0.8 }).dataSync()[0]];
       });
+      const d = patchDiagnostics(s, 0.8);
+      if (Math.abs(d.graphFloor - floor) > 1e-3) throw new Error(`graph floor: patchDiagnostics ${d.graphFloor} against ${floor}`);
       graph.steps++;
       graph.lnN += Math.log(s.count);
       graph.floor += floor;
@@ -85,7 +93,7 @@ for (const sc of scenarios) {
     }
     tf.dispose([l.x, l.y, u.x, u.y, x, conf, ape.ape, ape.meanConfidence]);
   }
-  console.log(`\n${sc.name}, draw '${draw}', ${steps} batches of 4 labeled + 4 unlabeled (512 patches each), ${(patches / steps).toFixed(1)} patches sampled per batch`);
+  console.log(`\n${sc.name}, draw '${draw}', ${steps} batches of 4 labeled + 4 unlabeled (${(128 / patchSize) ** 2 * 8} patches of ${patchSize} px each, ${samplesPerClass} draws per class), ${(patches / steps).toFixed(1)} patches sampled per batch`);
   const g = (v) => (v / graph.steps).toFixed(3);
   console.log(`affinity-graph loss on these patches (mean of ${graph.steps} batches): ln N ${g(graph.lnN)}, target-graph entropy (floor) ${g(graph.floor)}, class-clustered embeddings ${g(graph.clustered)}`);
   console.log('class  pool patches/batch  positives/batch  negatives/batch  batches with >=2 pos and >=1 neg');

@@ -45,6 +45,7 @@ describe('agcl command line: bad flags and configs', () => {
     expect(r.out).toContain('predict');
     const t = await run(['train', '--help']);
     expect(t.out).toContain('--labeled-patients <n>');
-    expect(t.out).toContain('--lambda-ag <x>');
+    expect(t.out).toContain('--affinity-weight <x>');
+    expect(t.out).toContain('--no-recalibrate-bn');
   });
 });

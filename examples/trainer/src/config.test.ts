@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
@@ -12,8 +12,12 @@ import {
   usesPatches,
   usesTeacher,
   type Method,
+  TRAIN_OPTIONS,
+  TrainConfigSchema,
+  migrateLegacyConfig,
+  optionsMarkdownTable,
 } from './config';
-import { resolveSemiAgclOptions, type SemiAgclOptions } from '@agcl/semi-agcl';
+import { DEFAULT_SEMI_AGCL_OPTIONS, resolveSemiAgclOptions, type SemiAgclOptions } from '@agcl/semi-agcl';
 import { semiAgclOptionsOf } from './semi-options';
 import { UsageError } from './usage-error';
 import { tempDir } from './test-utils/helpers';
@@ -22,9 +26,9 @@ describe('config', () => {
   it('defaults follow METHOD.md for the loss weights and temperatures', () => {
     const c = resolveConfig();
     expect(c).toMatchObject({
-      lambdaCons: 0.1,
-      lambdaCon: 0.1,
-      lambdaAg: 0.1,
+      consistencyWeight: 0.1,
+      contrastiveWeight: 0.1,
+      affinityWeight: 0.1,
       emaDecay: 0.99,
       temperature: 0.1,
       graphTemperature: 0.2,
@@ -120,5 +124,34 @@ describe('config', () => {
     expect(parseFlagValues({ init: 'he', labeledOrder: 'sorted' })).toEqual({ init: 'he', labeledOrder: 'sorted' });
     expect(() => parseFlagValues({ init: 'xavier' })).toThrow(UsageError);
     expect(() => parseFlagValues({ labeledOrder: 'random' })).toThrow(/--labeled-order/);
+  });
+});
+
+describe('one source of truth for the options', () => {
+  it('the defaults, the schema and the flags come from TRAIN_OPTIONS; the method defaults from @agcl/semi-agcl', () => {
+    expect(Object.keys(DEFAULT_CONFIG).sort()).toEqual(Object.keys(TRAIN_OPTIONS).sort());
+    expect(Object.keys(TrainConfigSchema.shape).sort()).toEqual(Object.keys(TRAIN_OPTIONS).sort());
+    const m = DEFAULT_SEMI_AGCL_OPTIONS;
+    expect([DEFAULT_CONFIG.consistencyWeight, DEFAULT_CONFIG.samplerDraw, DEFAULT_CONFIG.graphTemperature, DEFAULT_CONFIG.teacherForward]).toEqual([
+      m.weights.consistency,
+      m.sampler.draw,
+      m.affinity.temperature,
+      m.teacher.forward,
+    ]);
+    // the step sees exactly the defaults of the package when no option is given
+    const { method, ...rest } = resolveSemiAgclOptions(semiAgclOptionsOf(resolveConfig()));
+    expect(method.name).toBe('semi-agcl');
+    expect(rest).toEqual(DEFAULT_SEMI_AGCL_OPTIONS);
+  });
+
+  it("the trainer README's option table is the generated one", () => {
+    const readme = readFileSync(path.resolve(__dirname, '../README.md'), 'utf8');
+    expect(readme).toContain(`<!-- options:start (generated: pnpm --filter @agcl/trainer options-table) -->\n${optionsMarkdownTable()}\n<!-- options:end -->`);
+  });
+
+  it('renames the legacy loss-weight keys of an old config.json and drops the old test hook', () => {
+    const { config, renamed } = migrateLegacyConfig({ steps: 5, lambdaCons: 0.3, lambdaCon: 0.2, lambdaAg: 0, nanAtStepForTest: null });
+    expect(config).toEqual({ steps: 5, consistencyWeight: 0.3, contrastiveWeight: 0.2, affinityWeight: 0 });
+    expect(renamed).toEqual(['lambdaCons -> consistencyWeight', 'lambdaCon -> contrastiveWeight', 'lambdaAg -> affinityWeight', 'nanAtStepForTest (dropped)']);
   });
 });

@@ -1,11 +1,12 @@
 import cliProgress from 'cli-progress';
+import type { PatchDiagnostics } from '@agcl/semi-agcl';
 
 /** Where training progress goes. */
 export interface ProgressReporter {
   /** Called once before the first step. */
   start(totalSteps: number, startStep: number): void;
-  /** Called after each step with the loss terms and the step's wall time. */
-  update(step: number, loss: number, terms: Record<string, number>, stepSeconds: number): void;
+  /** Called after each step with the loss terms, the step's wall time and an optional note (patch diagnostics). */
+  update(step: number, loss: number, terms: Record<string, number>, stepSeconds: number, note?: string): void;
   /** A message (validation result, checkpoint) that must not garble the bar. */
   log(message: string): void;
   /** Called once at the end. */
@@ -20,6 +21,18 @@ export function formatDuration(seconds: number): string {
   const m = Math.floor(s / 60);
   if (m < 60) return `${m}m ${String(s % 60).padStart(2, '0')}s`;
   return `${Math.floor(m / 60)}h ${String(m % 60).padStart(2, '0')}m`;
+}
+
+/**
+ * `anchors 3/4 graph room 0.41 gap 0.12`: classes whose contrastive anchors were used (of the classes
+ * present), `ln N - floor` of the target graph (the room it leaves) and `ln N - L_AG` (how much of it the
+ * student graph took). Empty without diagnostics.
+ */
+export function formatDiagnostics(d: PatchDiagnostics | null | undefined, affinity: number | undefined): string {
+  if (!d) return '';
+  const present = d.nodesPerClass.filter((c, i) => c > 0 || d.positives[i] > 0).length;
+  const gap = affinity === undefined ? '' : ` gap ${(d.lnN - affinity).toFixed(2)}`;
+  return `anchors ${d.anchoredClasses}/${present} graph room ${(d.lnN - d.graphFloor).toFixed(2)}${gap}`;
 }
 
 const SHORT: Record<string, string> = { supervised: 'sup', consistency: 'cons', contrastive: 'con', affinity: 'ag' };
@@ -59,7 +72,7 @@ export function createProgressReporter(
     const bar = new cliProgress.SingleBar(
       {
         stream,
-        format: 'train {bar} {value}/{total} | loss {loss} | {terms} | {stepTime} s/step | ETA {etaText}',
+        format: 'train {bar} {value}/{total} | loss {loss} | {terms}{note} | {stepTime} s/step | ETA {etaText}',
         barsize: 24,
         hideCursor: true,
         clearOnComplete: false,
@@ -72,12 +85,13 @@ export function createProgressReporter(
         total = totalSteps;
         first = startStep;
         began = Date.now();
-        bar.start(totalSteps, startStep, { loss: '-', terms: '', stepTime: '-', etaText: '?' });
+        bar.start(totalSteps, startStep, { loss: '-', terms: '', note: '', stepTime: '-', etaText: '?' });
       },
-      update(step, loss, terms, stepSeconds) {
+      update(step, loss, terms, stepSeconds, note) {
         bar.update(step + 1, {
           loss: loss.toPrecision(4),
           terms: formatTerms(terms),
+          note: note ? ` | ${note}` : '',
           stepTime: stepSeconds.toFixed(2),
           etaText: formatDuration(eta(step)),
         });
@@ -98,10 +112,10 @@ export function createProgressReporter(
       first = startStep;
       began = Date.now();
     },
-    update(step, loss, terms, stepSeconds) {
+    update(step, loss, terms, stepSeconds, note) {
       if ((step + 1) % logEvery === 0 || step + 1 === total || step === first) {
         stream.write(
-          `step ${step + 1}/${total}  loss ${loss.toPrecision(4)}  ${formatTerms(terms)}  ${stepSeconds.toFixed(2)} s/step  ETA ${formatDuration(eta(step))}\n`,
+          `step ${step + 1}/${total}  loss ${loss.toPrecision(4)}  ${formatTerms(terms)}${note ? `  ${note}` : ''}  ${stepSeconds.toFixed(2)} s/step  ETA ${formatDuration(eta(step))}\n`,
         );
       }
     },

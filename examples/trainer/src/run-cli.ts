@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
-import { AUGMENT_SCHEMES, BACKENDS, DATASETS, INIT_SCHEMES, LABELED_ORDERS, METHODS, OPTIMIZERS, SAMPLER_DRAWS, TEACHER_FORWARDS, DEFAULT_CONFIG, parseFlagValues, readConfigFile } from './config';
+import { BACKENDS, parseFlagValues, readConfigFile } from './config';
+import { defaultTextOf, flagOf, optionsByGroup } from './options';
 import { evaluateRun } from './evaluate-run';
 import { predict } from './predict';
 import { train, type TrainOptions } from './train';
@@ -13,52 +14,14 @@ export interface CliIo {
   stepHooks?: TrainOptions['stepHooks'];
 }
 
-const TRAIN_FLAGS: Array<[string, string]> = [
-  ['--dataset <kind>', `data: ${DATASETS.join('|')} (default ${DEFAULT_CONFIG.dataset})`],
-  ['--data-dir <folder>', 'folder of the real data (acdc: SSL4MIS HDF5 layout; folder/crag/glas: images/ + masks/)'],
-  ['--labeled-patients <n>', 'labeled training patients (default 4 synthetic, 7 ACDC)'],
-  ['--labeled-fraction <f>', 'alternative: fraction of training patients labeled, in (0, 1]'],
-  ['--labeled-order <order>', `${LABELED_ORDERS.join('|')}: the first patients as the data lists them or by name (default list for ACDC, as SSL4MIS; sorted otherwise)`],
-  ['--method <name>', `${METHODS.join('|')} (default ${DEFAULT_CONFIG.method})`],
-  ['--steps <n>', `optimisation steps (default ${DEFAULT_CONFIG.steps})`],
-  ['--batch <n>', `labeled images per step; unlabeled the same (default ${DEFAULT_CONFIG.batch})`],
-  ['--size <px>', `training image size, a multiple of 2^depth (default ${DEFAULT_CONFIG.size})`],
-  ['--channels <list>', `U-Net widths, comma separated (default ${DEFAULT_CONFIG.channels.join(',')})`],
-  ['--embedding-dim <d>', `projection-head size (default ${DEFAULT_CONFIG.embeddingDim})`],
-  ['--backend <name>', `${BACKENDS.join('|')} (default ${DEFAULT_CONFIG.backend})`],
-  ['--threads <n>', 'wasm threads (default: the backend default)'],
-  ['--seed <n>', `seed of every random stream (default ${DEFAULT_CONFIG.seed})`],
-  ['--out <folder>', 'run folder (default runs/<timestamp>-<method>)'],
-  ['--val-every <n>', `validate every n steps (default ${DEFAULT_CONFIG.valEvery})`],
-  ['--val-cases <n>', 'use only the first n validation cases (default all)'],
-  ['--lr <x>', 'base learning rate (default 0.01 sgd, 0.003 adam), poly decay'],
-  ['--optimizer <name>', `${OPTIMIZERS.join('|')} (default ${DEFAULT_CONFIG.optimizer})`],
-  ['--weight-decay <x>', `L2 weight decay (default ${DEFAULT_CONFIG.weightDecay})`],
-  ['--lambda-cons <x>', `consistency weight (default ${DEFAULT_CONFIG.lambdaCons})`],
-  ['--lambda-con <x>', `patch contrastive weight (default ${DEFAULT_CONFIG.lambdaCon})`],
-  ['--lambda-ag <x>', `affinity-graph weight (default ${DEFAULT_CONFIG.lambdaAg})`],
-  ['--rampup-steps <n>', `sigmoid ramp-up length (default ${DEFAULT_CONFIG.rampupSteps})`],
-  ['--ema-decay <x>', `maximum EMA decay (default ${DEFAULT_CONFIG.emaDecay})`],
-  ['--temperature <x>', `contrastive temperature (default ${DEFAULT_CONFIG.temperature})`],
-  ['--graph-temperature <x>', `affinity-graph temperature (default ${DEFAULT_CONFIG.graphTemperature})`],
-  ['--threshold <x>', `target-graph edge threshold (default ${DEFAULT_CONFIG.threshold})`],
-  ['--delta <x>', `class-collision guard for negatives (default ${DEFAULT_CONFIG.delta})`],
-  ['--beta <x>', `intensity weight of the patch entropy (default ${DEFAULT_CONFIG.beta})`],
-  ['--patch-size <px>', 'patch size = stride (default size/8: 16 at 128)'],
-  ['--samples-per-class <n>', `patches drawn per class (default ${DEFAULT_CONFIG.samplesPerClass})`],
-  ['--init <scheme>', `${INIT_SCHEMES.join('|')}: initialisation of the U-Net's convolutions (default ${DEFAULT_CONFIG.init}, as SSL4MIS)`],
-  ['--sampler-draw <name>', `${SAMPLER_DRAWS.join('|')}: a class's patch draws from the whole pool, or half from its pseudo-class (default ${DEFAULT_CONFIG.samplerDraw})`],
-  ['--augment-scheme <name>', `${AUGMENT_SCHEMES.join('|')}: rot90, flips and a bilinear rotation drawn independently, or SSL4MIS's RandomGenerator (default ${DEFAULT_CONFIG.augmentScheme})`],
-  ['--teacher-forward <mode>', `${TEACHER_FORWARDS.join('|')}: the teacher's forward: batch statistics and dropout (SSL4MIS), batch statistics only, or running statistics (default ${DEFAULT_CONFIG.teacherForward})`],
-  ['--recalibrate-bn', 're-estimate the batch-norm statistics without dropout on the labeled images before every validation (default off)'],
-  ['--max-patches <n>', `cap on sampled patches (default ${DEFAULT_CONFIG.maxPatches})`],
-  ['--noise-std <x>', `teacher input noise std (default ${DEFAULT_CONFIG.noiseStd})`],
-  ['--noise-clip <x>', `teacher input noise clip (default ${DEFAULT_CONFIG.noiseClip})`],
-  ['--log-every <n>', `progress line every n steps when not a terminal (default ${DEFAULT_CONFIG.logEvery})`],
-  ['--synthetic-cases <n>', `synthetic training patients (default ${DEFAULT_CONFIG.syntheticCases})`],
-  ['--synthetic-slices-per-case <n>', `synthetic slices per patient (default ${DEFAULT_CONFIG.syntheticSlicesPerCase})`],
-  ['--synthetic-val-cases <n>', `synthetic validation volumes (default ${DEFAULT_CONFIG.syntheticValCases})`],
-];
+/** `agcl train`'s flags and help lines, from the option table (`TRAIN_OPTIONS`). */
+function trainFlags(): Array<[string, string]> {
+  return optionsByGroup().flatMap(([key, o]): Array<[string, string]> => {
+    const help = `${o.help} (default ${defaultTextOf(o)})`;
+    if (o.arg) return [[`${flagOf(key)} ${o.arg}`, help]];
+    return [[flagOf(key), help], [`--no-${flagOf(key).slice(2)}`, `the opposite of ${flagOf(key)}`]]; // a switch: both ways
+  });
+}
 
 function buildProgram(io: Required<Omit<CliIo, 'stepHooks'>> & Pick<CliIo, 'stepHooks'>, setExit: (code: number) => void): Command {
   const program = new Command('agcl')
@@ -71,10 +34,8 @@ function buildProgram(io: Required<Omit<CliIo, 'stepHooks'>> & Pick<CliIo, 'step
     .showHelpAfterError('(run agcl <command> --help for the options)');
 
   const trainCmd = program.command('train', { isDefault: true }).description('train a method (default: semi-agcl on synthetic data)');
-  for (const [flags, help] of TRAIN_FLAGS) trainCmd.option(flags, help);
+  for (const [flags, help] of trainFlags()) trainCmd.option(flags, help);
   trainCmd
-    .option('--augment', 'random rot90/flip augmentation (default on)')
-    .option('--no-augment', 'no augmentation')
     .option('--config <file>', 'JSON file of options (same names in camelCase); flags override it')
     .option('--resume <run>', 'continue a run folder from its last checkpoint')
     .option('--no-report', 'do not write report.html / report.md')

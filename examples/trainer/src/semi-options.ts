@@ -6,7 +6,7 @@ export function semiAgclOptionsOf(config: TrainConfig): SemiAgclOptionsInput {
   return {
     method: config.method,
     seed: config.seed,
-    weights: { consistency: config.lambdaCons, contrastive: config.lambdaCon, affinity: config.lambdaAg },
+    weights: { consistency: config.consistencyWeight, contrastive: config.contrastiveWeight, affinity: config.affinityWeight },
     rampupSteps: config.rampupSteps,
     emaDecay: config.emaDecay,
     teacher: { forward: config.teacherForward, noiseStd: config.noiseStd, noiseClip: config.noiseClip },

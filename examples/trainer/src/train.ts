@@ -4,9 +4,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initBackend, formatBackendReport, type BackendReport } from '@agcl/backend';
 import { UNet } from '@agcl/unet';
 import { createOptimizer, NonFiniteLossError, polyLearningRate, type OptimizerHandle } from '@agcl/mean-teacher';
-import { SemiAgcl, fit, type FitStepRecord, type SemiAgclSetup, type StepBatch } from '@agcl/semi-agcl';
+import { SemiAgcl, fit, type FitStepRecord, type PatchDiagnostics, type SemiAgclSetup, type StepBatch } from '@agcl/semi-agcl';
 import {
   DEFAULT_CONFIG,
+  migrateLegacyConfig,
   parseConfigInput,
   resolveConfig,
   resolvedLearningRate,
@@ -18,7 +19,7 @@ import {
 import { loadCheckpoint, saveCheckpoint, readCheckpointState, type CheckpointState } from './checkpoint';
 import { evaluateVolumes, formatEvaluationTable, type EvaluationResult } from './evaluation';
 import { drawBatch } from './make-batch';
-import { createProgressReporter, formatDuration, type ProgressReporter } from './progress';
+import { createProgressReporter, formatDiagnostics, formatDuration, type ProgressReporter } from './progress';
 import { appendJsonl, defaultRunFolder, readJson, runPaths, truncateJsonl, writeJsonAtomic } from './run-folder';
 import { loadTrainingData, type TrainingData } from './training-data';
 import { recalibrateOnLabeled } from './recalibrate';
@@ -76,6 +77,8 @@ export interface StepRecord {
   rampup: number;
   patches: number;
   seconds: number;
+  /** Patch diagnostics of the step (methods with patches): see `PatchDiagnostics` of `@agcl/semi-agcl`. */
+  diagnostics?: PatchDiagnostics;
 }
 
 /** One line of val.jsonl. */
@@ -132,7 +135,9 @@ function openRun(options: TrainOptions, say: Say): RunSetup {
   const paths = runPaths(runDir);
   if (!existsSync(paths.config)) throw new UsageError(`--resume ${runDir}: not a run folder (missing config.json)`);
   if (!existsSync(path.join(paths.last, 'state.json'))) throw new UsageError(`--resume ${runDir}: no checkpoint (missing checkpoints/last)`);
-  const saved = parseConfigInput(readJson(paths.config), paths.config);
+  const { config: stored, renamed } = migrateLegacyConfig(readJson(paths.config) as Record<string, unknown>);
+  if (renamed.length) say(`${paths.config}: renamed option${renamed.length > 1 ? 's' : ''} ${renamed.join(', ')}`);
+  const saved = parseConfigInput(stored, paths.config);
   // Runs started before --teacher-forward existed ran their teacher in inference mode: keep that.
   if (saved.teacherForward === undefined) {
     saved.teacherForward = 'eval';
@@ -261,9 +266,9 @@ async function validate(ctx: RunContext, completed: number): Promise<void> {
 }
 
 function onStep(ctx: RunContext, r: FitStepRecord): void {
-  const record: StepRecord = { step: r.step, loss: r.loss, terms: r.terms, lr: r.learningRate as number, rampup: r.rampup, patches: r.patches, seconds: r.seconds };
+  const record: StepRecord = { step: r.step, loss: r.loss, terms: r.terms, lr: r.learningRate as number, rampup: r.rampup, patches: r.patches, seconds: r.seconds, ...(r.diagnostics ? { diagnostics: r.diagnostics } : {}) };
   appendJsonl(ctx.paths.metrics, record);
-  ctx.progress.update(r.step - 1, r.loss, r.terms, r.seconds);
+  ctx.progress.update(r.step - 1, r.loss, r.terms, r.seconds, formatDiagnostics(r.diagnostics, r.terms.affinity));
 }
 
 /** What the run prints and writes when the loop has ended. */

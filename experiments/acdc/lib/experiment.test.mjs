@@ -72,8 +72,8 @@ describe('planning and skipping', () => {
     expect(selectRows('agcl-3p,sup-3p').map((r) => r.id)).toEqual(['sup-3p', 'agcl-3p']);
     expect(selectRows('ablations').map((r) => r.id)).toEqual(['agcl-3p-uniform', 'agcl-3p-no-intensity', 'agcl-3p-no-ag', 'agcl-3p-no-contrast']);
     expect(selectRows('7p').map((r) => r.id)).toEqual(['sup-7p', 'mt-7p', 'agcl-7p', 'agcl-strat-7p']);
-    expect(selectRows('3p')).toHaveLength(9);
-    expect(selectRows('diagnostics').map((r) => r.id)).toEqual(['agcl-strat-3p', 'agcl-strat-7p', 'sup-3p-sslaug']);
+    expect(selectRows('3p')).toHaveLength(10);
+    expect(selectRows('diagnostics').map((r) => r.id)).toEqual(['agcl-strat-3p', 'agcl-strat-7p', 'agcl-s8-3p', 'sup-3p-sslaug']);
     expect(selectRows('main').map((r) => r.id)).toEqual(['sup-3p', 'mt-3p', 'agcl-3p', 'sup-7p', 'mt-7p', 'agcl-7p', 'full-70p']);
     expect(selectRows(undefined)).toHaveLength(ROWS.length);
     expect(() => selectRows('agcl-5p')).toThrow(/unknown row 'agcl-5p'/);
@@ -143,6 +143,11 @@ describe('planning and skipping', () => {
     expect(mt[mt.indexOf('--teacher-forward') + 1]).toBe('train');
     const ablation = trainArgs(ROWS.find((r) => r.id === 'agcl-3p-no-ag'), 1337, resolveBudget('reference'), { dataDir: '/d', out: 'o' });
     expect(ablation[ablation.indexOf('--teacher-forward') + 1]).toBe('train');
+    // every row trains by the benchmark's protocol (no re-estimation before validations); a row's own flags come last
+    expect(sup).toContain('--no-recalibrate-bn');
+    const s8 = trainArgs(ROWS.find((r) => r.id === 'agcl-s8-3p'), 1337, resolveBudget('reference'), { dataDir: '/d', out: 'o' });
+    expect(s8.slice(-2)).toEqual(['--patch-size', '8']);
+    expect(s8[s8.indexOf('--sampler-draw') + 1]).toBe('stratified');
     // the augmentation scheme is passed only where a row departs from the trainer's default
     expect(sup).not.toContain('--augment-scheme');
     const sslaug = trainArgs(ROWS.find((r) => r.id === 'sup-3p-sslaug'), 1337, resolveBudget('reference'), { dataDir: '/d', out: 'o' });

@@ -4,7 +4,9 @@
  * defaults, an injectable patch sampler and extra loss terms, and a small fit loop with hooks.
  */
 export { SemiAgcl, defaultPatchSampler } from './step';
-export type { ExtraTerm, PatchContext, PatchSampler, PatchSamplerInput, SemiAgclSetup, StepBatch, StepResult, TermContext } from './step';
+export type { ExtraTerm, PatchContext, PatchSampler, PatchSamplerInput, SemiAgclSetup, StepBatch, StepPhase, StepResult, TermContext } from './step';
+export { patchDiagnostics, targetGraphFloor } from './diagnostics';
+export type { PatchDiagnostics } from './diagnostics';
 export { fit } from './fit';
 export type { FitHooks, FitOptions, FitResult, FitStepRecord } from './fit';
 export { METHODS, METHOD_NAMES, methodSpec } from './methods';

@@ -149,6 +149,7 @@ describe('SemiAgcl.step', () => {
     const b = batch(0);
     const r = await semi.step(b, 4);
     expect(lrs).toEqual([4]);
+    expect(r.terms.supervised).toBeGreaterThan(0);
     expect(r.learningRate).toBeCloseTo(0.25, 12);
     disposeBatch(b);
     dispose();
@@ -199,6 +200,16 @@ describe('SemiAgcl.step', () => {
       counts.push(tf.memory().numTensors);
     }
     expect(new Set(counts.slice(1)).size).toBe(1);
+    dispose();
+  });
+
+  it('reports its phases in order', async () => {
+    const phases: string[] = [];
+    const { semi, dispose } = setup('semi-agcl', { onPhase: (p) => void phases.push(p) });
+    const b = batch(0);
+    await semi.step(b, 0);
+    expect(phases).toEqual(['teacher', 'sampler', 'student', 'ema']);
+    disposeBatch(b);
     dispose();
   });
 

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { averagePatchEntropy, poolPatchEmbeddings, samplePatches, type PatchSample } from '@agcl/sampler';
 import { affinityGraphLoss, patchContrastiveLoss } from '@agcl/affinity-loss';
 import { EmaTeacher, sigmoidRampup, softmaxMse, supervisedLoss, trainStep } from '@agcl/mean-teacher';
+import { patchDiagnostics, type PatchDiagnostics } from './diagnostics';
 import type { ModelOutput, SegmentationModel } from './model';
 import { resolveSemiAgclOptions, resolvedPatchSize, type SemiAgclOptions, type SemiAgclOptionsInput } from './options';
 import { stepSeeds, type StepSeeds } from './seeds';
@@ -29,6 +30,8 @@ export interface StepResult {
   patches: number;
   /** Learning rate the update used (null when the step does not set it). */
   learningRate: number | null;
+  /** What the sampled patches give the patch losses (null for methods without patches). */
+  diagnostics: PatchDiagnostics | null;
 }
 
 /** What a patch sampler receives: the patch-entropy maps of the batch (labeled images first). */
@@ -109,7 +112,16 @@ export interface SemiAgclSetup {
   sampler?: PatchSampler;
   /** Loss terms of your own, by name (not 'supervised', 'consistency', 'contrastive' or 'affinity'). */
   extraTerms?: Record<string, ExtraTerm>;
+  /**
+   * Called (and awaited) as each phase of a step ends: 'teacher' (forward), 'sampler' (entropy,
+   * sampling, teacher patch embeddings), 'student' (losses, gradients, update), 'ema'. For profiling;
+   * a phase a method does not run is still reported.
+   */
+  onPhase?: (phase: StepPhase) => void | Promise<void>;
 }
+
+/** The phases of a step, in order (see {@link SemiAgclSetup.onPhase}). */
+export type StepPhase = 'teacher' | 'sampler' | 'student' | 'ema';
 
 const BUILT_IN_TERMS = new Set(['supervised', 'consistency', 'contrastive', 'affinity']);
 
@@ -165,6 +177,7 @@ export class SemiAgcl {
   private readonly learningRate: ((step: number) => number) | null;
   private readonly sampler: PatchSampler;
   private readonly extraTerms: Record<string, ExtraTerm>;
+  private readonly onPhase: (phase: StepPhase) => void | Promise<void>;
 
   constructor(setup: SemiAgclSetup) {
     if (setup == null || typeof setup !== 'object') throw new Error('SemiAgcl: argument must be an object { student, teacher, optimizer, numClasses, options? }');
@@ -181,6 +194,7 @@ export class SemiAgcl {
     this.learningRate = lr === undefined ? null : typeof lr === 'function' ? lr : () => lr;
     this.sampler = setup.sampler ?? defaultPatchSampler;
     this.extraTerms = { ...(setup.extraTerms ?? {}) };
+    this.onPhase = setup.onPhase ?? (() => undefined);
     for (const name of Object.keys(this.extraTerms)) {
       if (BUILT_IN_TERMS.has(name)) throw new Error(`SemiAgcl: extra term '${name}' has the name of a built-in term`);
       if (typeof this.extraTerms[name]?.loss !== 'function') throw new Error(`SemiAgcl: extra term '${name}' must be { weight, loss(ctx) }`);
@@ -193,7 +207,9 @@ export class SemiAgcl {
     try {
       const s = this.prepare(batch, step, keep);
       this.teacherPass(batch, s, keep);
+      await this.onPhase('teacher');
       if (s.withPatches) await this.drawPatches(s, keep);
+      await this.onPhase('sampler');
       const learningRate = this.learningRate ? this.learningRate(step) : null;
       const weights = this.termWeights(s);
       const rampup = s.withTeacher ? sigmoidRampup(step, this.options.rampupSteps) : 0;
@@ -206,8 +222,11 @@ export class SemiAgcl {
         ...(learningRate !== null ? { learningRate } : {}),
         losses: () => this.lossTerms(s, weights, step),
       });
+      await this.onPhase('student');
       this.ema?.update(step);
-      return { loss: result.loss, terms: result.terms, rampup, patches: s.sample?.count ?? 0, learningRate };
+      await this.onPhase('ema');
+      const diagnostics = s.sample ? patchDiagnostics(s.sample, this.options.affinity.threshold) : null;
+      return { loss: result.loss, terms: result.terms, rampup, patches: s.sample?.count ?? 0, learningRate, diagnostics };
     } finally {
       for (const t of keep) t.dispose();
     }
