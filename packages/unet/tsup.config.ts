@@ -1,3 +1,5 @@
-import { agclTsupConfig } from '../../tsup.shared.ts';
+import { agclTsupConfigWithNodeEntry } from '../../tsup.shared.ts';
 
-export default agclTsupConfig();
+// dist/index.* for browsers (save/load with folders replaced by src/unet-folder.browser.ts),
+// dist/node.* for Node (the `node` export condition).
+export default agclTsupConfigWithNodeEntry();

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-// Side effect: the Node bundle of tfjs-layers registers every gradient and chained op of tfjs-core.
-// tfjs-core's own Node entry registers none, so the first backward pass would fail without this.
-import '@tensorflow/tfjs-layers';
+// Side effect: registers every gradient and chained op of tfjs-core, which registers none itself.
+import './register-gradients';
+// Each of these has a browser variant (`*.browser.ts`) that the browser build uses instead.
+import { loadTensorflow } from './load-tensorflow';
 import { loadWasm } from './load-wasm';
 import { loadWebGpu } from './load-webgpu';
 import { registerWasmTrainingKernels } from './wasm-kernels/register-wasm-kernels';
@@ -17,10 +18,17 @@ export interface InitBackendOptions {
   /**
    * Threads for the wasm backend (XNNPACK's pool). Default 1. With 2 or more, the threaded build is
    * started under Node, which tfjs does not do by itself (see the package README); the count is fixed
-   * at wasm's first initialisation in a process. Other backends ignore it.
+   * at wasm's first initialisation in a process. In a browser, tfjs runs threads only on a
+   * cross-origin-isolated page. Other backends ignore it.
    */
   threads?: number;
-  /** Print the one-line report to stderr. Default false. */
+  /**
+   * Where the wasm backend's `.wasm` files are served: a URL prefix ending in `/` (tfjs'
+   * `setWasmPaths`). Default: in Node, the installed `@tensorflow/tfjs-backend-wasm`'s own folder; in
+   * a browser, tfjs' default (beside the page). Other backends ignore it.
+   */
+  wasmPaths?: string;
+  /** Print the one-line report to stderr (the console in a browser). Default false. */
   verbose?: boolean;
 }
 
@@ -48,27 +56,11 @@ interface Candidate {
   load: (options: InitBackendOptions) => Promise<{ threads: number; patchedKernels: string[]; note?: string }>;
 }
 
-async function importOptional(specifier: string, howToGet: string): Promise<unknown> {
-  try {
-    return await import(specifier);
-  } catch (err) {
-    const why = err instanceof Error ? err.message.split('\n')[0] : String(err);
-    throw new Error(`'${specifier}' could not be loaded (${why}). ${howToGet}`);
-  }
-}
-
 const candidates: Record<Exclude<BackendName, 'auto'>, Candidate> = {
   tensorflow: {
     name: 'tensorflow',
     load: async () => {
-      const hint =
-        'Install @tensorflow/tfjs-node-gpu@4.22.0 (NVIDIA GPU with CUDA) or @tensorflow/tfjs-node@4.22.0 (CPU) ' +
-        'in your project; both download libtensorflow when installed, so they need internet access.';
-      try {
-        await importOptional('@tensorflow/tfjs-node-gpu', hint);
-      } catch {
-        await importOptional('@tensorflow/tfjs-node', hint);
-      }
+      await loadTensorflow();
       return { threads: 0, patchedKernels: [] };
     },
   },
@@ -85,14 +77,15 @@ const candidates: Record<Exclude<BackendName, 'auto'>, Candidate> = {
       await import('@tensorflow/tfjs-backend-wasm'); // registers wasm's kernels, some of which are replaced next
       const patchedKernels = registerWasmTrainingKernels();
       const requested = options.threads ?? 1;
+      const wasmPaths = options.wasmPaths;
       try {
-        const { threads, note } = await loadWasm({ threads: requested });
+        const { threads, note } = await loadWasm({ threads: requested, wasmPaths });
         return { threads, patchedKernels, note };
       } catch (err) {
         if (requested === 1) throw err;
         // The threaded build could not start: use one thread rather than fail, and say so.
         const why = err instanceof Error ? err.message : String(err);
-        const { threads } = await loadWasm({ threads: 1 });
+        const { threads } = await loadWasm({ threads: 1, wasmPaths });
         return { threads, patchedKernels, note: ` (requested ${requested} threads; the threaded build failed: ${why})` };
       }
     },
@@ -110,11 +103,13 @@ const AUTO_ORDER: Array<Exclude<BackendName, 'auto'>> = ['tensorflow', 'webgpu',
 
 /**
  * Chooses, initialises and confirms a TensorFlow.js backend that can train, and registers the
- * gradients that tfjs-core alone does not register in Node.
+ * gradients that tfjs-core alone does not register (on import of this package).
  *
  * An explicitly requested backend that is unavailable is an error that says how to get it; there
  * is never a silent fallback. `auto` tries `tensorflow`, `webgpu`, `wasm`, `cpu` in that order
- * (`webgpu` is skipped in tens of milliseconds when Dawn finds no GPU adapter).
+ * (`webgpu` is skipped in tens of milliseconds when Dawn finds no GPU adapter). In the browser
+ * build, `tensorflow` is never available and `webgpu` is the one your page registered by importing
+ * `@tensorflow/tfjs-backend-webgpu`.
  *
  * On wasm it registers the training kernels of {@link registerWasmTrainingKernels} (listed in
  * `report.patchedKernels`) and, with `threads >= 2`, starts the threaded build under Node; the report's
@@ -139,6 +134,9 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
   if (options.threads !== undefined && (!Number.isInteger(options.threads) || options.threads < 1)) {
     throw new Error(`initBackend: option 'threads' must be a positive integer; got ${String(options.threads)}.`);
   }
+  if (options.wasmPaths !== undefined && (typeof options.wasmPaths !== 'string' || !options.wasmPaths.endsWith('/'))) {
+    throw new Error(`initBackend: option 'wasmPaths' must be a URL or folder prefix ending in '/'; got ${String(options.wasmPaths)}.`);
+  }
   const order = requested === 'auto' ? AUTO_ORDER : [requested];
   const tried: BackendReport['tried'] = [];
   for (const name of order) {
@@ -156,7 +154,7 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
       const reasonWithNote = reason + (note ?? '');
       tried.push({ name, ok: true, why: 'loaded and active' });
       const report: BackendReport = { name, requested, threads, patchedKernels, reason: reasonWithNote, tried };
-      if (options.verbose) process.stderr.write(`${formatBackendReport(report)}\n`);
+      if (options.verbose) printLine(formatBackendReport(report));
       return report;
     } catch (err) {
       const why = err instanceof Error ? err.message : String(err);
@@ -167,6 +165,13 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
     }
   }
   throw new Error(`initBackend: no backend could be initialised: ${tried.map((t) => `${t.name}: ${t.why}`).join('; ')}`);
+}
+
+/** Writes a line to stderr in Node, to the console elsewhere. */
+function printLine(line: string): void {
+  const stderr = (globalThis as { process?: { stderr?: { write?: (s: string) => unknown } } }).process?.stderr;
+  if (typeof stderr?.write === 'function') stderr.write(`${line}\n`);
+  else console.error(line);
 }
 
 /** One line that says which backend is active, with how many threads, and why. */

@@ -4,20 +4,9 @@ import { existsSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { importWasm, type WasmInfo } from './wasm-import';
 
-/** What {@link loadWasm} set up. */
-export interface WasmInfo {
-  /** Threads XNNPACK computes with, as reported by the backend after initialisation. */
-  threads: number;
-  /** Why the thread count is what it is. */
-  note: string;
-}
-
-interface WasmPackage {
-  setThreadsCount: (n: number) => void;
-  getThreadsCount: () => number;
-  setWasmPaths: (prefix: string) => void;
-}
+export type { WasmInfo } from './wasm-import';
 
 interface EmscriptenWorker {
   unref: () => void;
@@ -71,25 +60,15 @@ function nodeWorkerScript(): string {
  * `WASM_HAS_MULTITHREAD_SUPPORT`, sets the thread count (no cap at half the cores), and serves the worker
  * script from a temporary file during initialisation. The pool's workers are unref'd so that they do not
  * keep the process alive. The count is fixed at the backend's first initialisation in a process.
+ * Node only; the browser build uses load-wasm.browser.ts.
  * @throws Error when the threaded backend cannot start (the caller may fall back to one thread).
  */
-export async function loadWasm(options: { threads?: number } = {}): Promise<WasmInfo> {
-  const requested = options.threads ?? 1;
-  if (!Number.isInteger(requested) || requested < 1) {
-    throw new Error(`initBackend: option 'threads' must be a positive integer; got ${String(options.threads)}.`);
-  }
-  const wasm = (await import('@tensorflow/tfjs-backend-wasm')) as unknown as WasmPackage;
-  const engine = tf.engine() as unknown as { registry: Record<string, unknown> };
-  if (engine.registry.wasm != null) {
-    // Already initialised in this process: the thread count cannot change any more.
-    await tf.setBackend('wasm');
-    const actual = wasm.getThreadsCount();
-    const note = actual === requested ? '' : ` (requested ${requested}; wasm was already initialised in this process, the count is fixed then)`;
-    return { threads: actual, note };
-  }
+export async function loadWasm(options: { threads?: number; wasmPaths?: string } = {}): Promise<WasmInfo> {
+  const { wasm, requested, existing } = await importWasm(options.threads);
+  if (existing) return existing; // already initialised in this process: the thread count cannot change any more
   // The emscripten loader finds its .wasm beside its own script (__dirname), which a bundler (esbuild,
   // webpack) moves; the package's folder, resolved at run time, holds the binaries either way.
-  wasm.setWasmPaths(`${join(resolveWasmPackageDir(), 'wasm-out')}/`);
+  wasm.setWasmPaths(options.wasmPaths ?? `${join(resolveWasmPackageDir(), 'wasm-out')}/`);
   if (requested === 1) {
     tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
     wasm.setThreadsCount(1);

@@ -4,13 +4,14 @@ let registered = false;
 
 /** The explanation given when tfjs-core has no gradients registered. */
 export const GRADIENTS_HINT =
-  'TensorFlow.js gradients are not registered: tfjs-core alone registers none in Node. ' +
-  "Call `await initBackend()` from '@agcl/backend' (or `import '@tensorflow/tfjs-layers'` / '@tensorflow/tfjs') before training.";
+  'TensorFlow.js gradients are not registered: tfjs-core alone registers none. ' +
+  "Install '@tensorflow/tfjs' beside this package and `import * as tf from '@tensorflow/tfjs'` (it registers them), " +
+  "or call `await initBackend()` from '@agcl/backend', before training.";
 
 /**
  * Checks once per process that gradients are registered (those of a few core kernels).
- * Throws an Error explaining how to register them (`initBackend` from `@agcl/backend`, or importing
- * `@tensorflow/tfjs-layers`) when they are not. Called by {@link trainStep}.
+ * Throws an Error explaining how to register them (importing `@tensorflow/tfjs`, or `initBackend`
+ * from `@agcl/backend`) when they are not. Called by {@link trainStep}.
  *
  * @example
  * ```ts

@@ -48,7 +48,7 @@ export interface TrainStepResult {
  * Formula: `L = L_sup + w(t) * sum_k lambda_k L_k` (METHOD.md, Losses), gradients by
  * `tf.variableGrads` over `variables`.
  *
- * Order: (1) gradients registered? (once per process; else an Error saying to call `initBackend`);
+ * Order: (1) gradients registered? (once per process; else an Error saying how to register them);
  * (2) `losses()` and the gradients; (3) the term values and the total are read back (`await data()`);
  * (4) a non-finite total (or gradient, with `checkGradients`) throws {@link NonFiniteLossError}
  * naming the offending terms, with the variables and optimiser state untouched; (5) otherwise the

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { asd, computeMetrics, computeObjectMetrics, hd95 } from '../src/index.js';
-import { objectHausdorffReference } from '../src/object-hausdorff-reference.js';
+import { objectHausdorffReference } from '../src/test-utils/object-hausdorff-reference.js';
 import { objectHausdorffFast } from '../src/object-hausdorff.js';
 import { evaluateObjectMetrics } from '../src/object-metrics.js';
 

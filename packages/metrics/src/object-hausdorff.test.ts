@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { connectedComponents } from './connected-components.js';
-import { objectHausdorffReference } from './object-hausdorff-reference.js';
+import { objectHausdorffReference } from './test-utils/object-hausdorff-reference.js';
 import { objectHausdorffFast } from './object-hausdorff.js';
 import { computeObjectMetrics, evaluateObjectMetrics, type ObjectMetricsOptions } from './object-metrics.js';
 import { close, decodeRle, loadGolden } from './test-utils/golden.js';

@@ -13,13 +13,6 @@ export { countUNetParameters, unetParameterSpecs } from './parameter-specs';
 export type { CountUNetParametersOptions, UNetInit, UNetParameterSpec } from './parameter-specs';
 export { batchNormInference, batchNormTraining, instanceNorm, runningMomentsUpdate } from './normalize';
 export type { BatchNormTrainingResult } from './normalize';
-export {
-  checkUNetArtifacts,
-  readUNetFolder,
-  UNET_FORMAT,
-  UNET_FORMAT_VERSION,
-  UNET_MODEL_FILE,
-  UNET_WEIGHTS_FILE,
-  writeUNetFolder,
-} from './unet-artifacts';
+export { checkUNetArtifacts, UNET_FORMAT, UNET_FORMAT_VERSION, UNET_MODEL_FILE, UNET_WEIGHTS_FILE } from './unet-artifacts';
+export { readUNetFolder, writeUNetFolder } from './unet-folder';
 export type { UNetArtifacts, UNetSaveResult } from './unet-artifacts';

@@ -2,15 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { batchNormInference, batchNormTraining, instanceNorm, runningMomentsUpdate } from './normalize';
 import { FUSED_BATCH_NORM_FLAG, fusedBatchNormActivation, fusedBatchNormActivationAvailable } from './batch-norm-activation';
 import { unetParameterSpecs, type UNetParameterSpec } from './parameter-specs';
-import {
-  checkUNetArtifacts,
-  readUNetFolder,
-  UNET_FORMAT,
-  UNET_FORMAT_VERSION,
-  writeUNetFolder,
-  type UNetArtifacts,
-  type UNetSaveResult,
-} from './unet-artifacts';
+import { checkUNetArtifacts, UNET_FORMAT, UNET_FORMAT_VERSION, type UNetArtifacts, type UNetSaveResult } from './unet-artifacts';
+import { readUNetFolder, writeUNetFolder } from './unet-folder';
 import { resolveUNetConfig, unetConfigDifferences, type ResolvedUNetConfig, type UNetConfig } from './unet-config';
 
 /** Options of {@link UNet.forward}. */
@@ -564,7 +557,8 @@ export class UNet {
    *
    * - `'memory'`: returns {@link UNetArtifacts} (config, weightSpecs, weightData).
    * - a folder path: writes `model.json` (format, config, weightsManifest) and `weights.bin`, each
-   *   atomically (temporary file + rename), creating the folder; returns the paths.
+   *   atomically (temporary file + rename), creating the folder; returns the paths. Node only: the
+   *   browser build rejects folders.
    *
    * @example
    * const artifacts = await net.save('memory');
@@ -592,13 +586,13 @@ export class UNet {
       weightData: encoded.data,
     };
     if (target === 'memory') return artifacts;
-    return writeUNetFolder(artifacts, target);
+    return writeUNetFolder(artifacts, target, 'UNet.save');
   }
 
   /**
    * Loads a network saved by {@link UNet.save}.
    *
-   * @param source A folder (or its `model.json` path), or in-memory {@link UNetArtifacts}.
+   * @param source A folder (or its `model.json` path; Node only), or in-memory {@link UNetArtifacts}.
    * @param expectedConfig When given, the saved configuration must match it (every key but `seed`,
    *   after filling defaults), else an error lists the differences.
    * @returns A new network; the caller disposes it.

@@ -1,11 +1,12 @@
-import { type Box, boxShape, extractCrop, labelBoundingBoxes, unionBox } from './bounding-box.js';
-import { squaredDistanceToSites } from './euclidean-distance-transform.js';
-import { boxGap, type ObjectHausdorffInput, weightedObjectHausdorff } from './object-hausdorff.js';
+import { type Box, boxShape, extractCrop, labelBoundingBoxes, unionBox } from '../bounding-box.js';
+import { squaredDistanceToSites } from '../euclidean-distance-transform.js';
+import { boxGap, type ObjectHausdorffInput, weightedObjectHausdorff } from '../object-hausdorff.js';
 
 /**
  * Object Hausdorff term of the GlaS metrics, reference path (the implementation of @agcl/metrics
- * 0.1.0, kept for tests and the benchmark; not exported): every pair's Hausdorff distance from two
- * distance transforms over the pair's union box, nearest-object search pruned by the box gap only.
+ * 0.1.0, kept for tests and the benchmark; not exported, and not published: `test-utils` is left out
+ * of the package): every pair's Hausdorff distance from two distance transforms over the pair's union
+ * box, nearest-object search pruned by the box gap only.
  * Exact, but a pair involving a large object costs a transform of the whole box, once per pair.
  */
 export function objectHausdorffReference(input: ObjectHausdorffInput): number {
