@@ -19,7 +19,8 @@ import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '@agcl/backend';
-import { drawBatch, evaluateVolumes, loadCheckpoint, loadTrainingData, readRunConfig, resolveConfig, slicesToTensors } from '@agcl/trainer';
+import { toBatchTensors } from '@agcl/datasets';
+import { drawBatch, evaluateVolumes, loadCheckpoint, loadTrainingData, readRunConfig, resolveConfig } from '@agcl/trainer';
 import { defaultAcdcDir } from './lib/experiment.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -69,7 +70,7 @@ function* augmentedBatches() {
 }
 function* plainBatches() {
   for (let i = 0; i + 1 < data.labeled.length; i += config.batch) {
-    const t = slicesToTensors(data.labeled.slice(i, i + config.batch));
+    const t = toBatchTensors(tf, data.labeled.slice(i, i + config.batch));
     try {
       yield t.x;
     } finally {

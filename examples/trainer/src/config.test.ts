@@ -19,6 +19,7 @@ import {
 } from './config';
 import { DEFAULT_SEMI_AGCL_OPTIONS, resolveSemiAgclOptions, type SemiAgclOptions } from '@agcl/semi-agcl';
 import { semiAgclOptionsOf } from './semi-options';
+import { readRunConfig } from './evaluate-run';
 import { UsageError } from './usage-error';
 import { tempDir } from './test-utils/helpers';
 
@@ -153,5 +154,10 @@ describe('one source of truth for the options', () => {
     const { config, renamed } = migrateLegacyConfig({ steps: 5, lambdaCons: 0.3, lambdaCon: 0.2, lambdaAg: 0, nanAtStepForTest: null });
     expect(config).toEqual({ steps: 5, consistencyWeight: 0.3, contrastiveWeight: 0.2, affinityWeight: 0 });
     expect(renamed).toEqual(['lambdaCons -> consistencyWeight', 'lambdaCon -> contrastiveWeight', 'lambdaAg -> affinityWeight', 'nanAtStepForTest (dropped)']);
+    // agcl eval and predict read an old run folder's config.json the same way
+    const run = tempDir();
+    writeFileSync(path.join(run, 'config.json'), JSON.stringify({ method: 'semi-agcl:no-ag', lambdaAg: 0, lambdaCon: 0.3, nanAtStepForTest: null }));
+    const c = readRunConfig(run);
+    expect([c.method, c.affinityWeight, c.contrastiveWeight]).toEqual(['semi-agcl:no-ag', 0, 0.3]);
   });
 });

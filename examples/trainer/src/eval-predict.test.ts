@@ -7,7 +7,7 @@ import { syntheticCardiacDataset } from '@agcl/datasets';
 import { loadCheckpoint } from './checkpoint';
 import { evaluateRun } from './evaluate-run';
 import { segmentVolume } from './inference';
-import { predict } from './predict';
+import { predict, readImageFile } from './predict';
 import { runPaths } from './run-folder';
 import { train } from './train';
 import { main } from './run-cli';
@@ -71,7 +71,7 @@ describe('eval and predict', () => {
     const json = JSON.parse(readFileSync(result.json, 'utf8'));
     expect(json.checkpoint).toBe('last');
     expect(json.step).toBe(20);
-    expect(stream.text()).toMatch(/mean\s+\d\.\d{4} \+- /);
+    expect(stream.text()).toMatch(/mean \(2 cases\)\s+\d\.\d{4} \+- /);
   });
 
   it('predict: a mask and an overlay PNG per image, equal to the in-memory segmentation', async () => {
@@ -94,6 +94,20 @@ describe('eval and predict', () => {
     expect(Buffer.from(data).equals(Buffer.from(expected))).toBe(true);
     const overlay = await sharp(path.join(out, 'a_overlay.png')).metadata();
     expect(overlay.channels).toBe(3);
+  });
+
+  it('predict reads images with decodeImage: alpha dropped, grey to RGB, RGB to luma', async () => {
+    const dir = tempDir();
+    const rgba = Buffer.from([255, 0, 0, 9, 0, 255, 0, 9, 0, 0, 255, 9, 10, 20, 30, 9]);
+    await sharp(rgba, { raw: { width: 2, height: 2, channels: 4 } }).png().toFile(path.join(dir, 'rgba.png'));
+    const rgb = await readImageFile(path.join(dir, 'rgba.png'), 3);
+    expect([rgb.height, rgb.width, rgb.channels]).toEqual([2, 2, 3]);
+    expect([...rgb.image]).toEqual([...Float32Array.from([255, 0, 0, 0, 255, 0, 0, 0, 255, 10, 20, 30], (v) => v / 255)]);
+    const luma = await readImageFile(path.join(dir, 'rgba.png'), 1);
+    expect([...luma.image]).toEqual([...Float32Array.from([0.299 * 255, 0.587 * 255, 0.114 * 255, 0.299 * 10 + 0.587 * 20 + 0.114 * 30], (v) => v / 255)]);
+    await sharp(Buffer.from([0, 128, 255, 7]), { raw: { width: 2, height: 2, channels: 1 } }).png().toFile(path.join(dir, 'grey.png'));
+    expect([...(await readImageFile(path.join(dir, 'grey.png'), 3)).image.subarray(3, 6)]).toEqual([...Float32Array.from([128, 128, 128], (v) => v / 255)]);
+    await expect(readImageFile(path.join(dir, 'grey.png'), 2)).rejects.toThrow('the model expects 2 channels');
   });
 
   it('predict: an HDF5 volume gives one mask per slice', async () => {

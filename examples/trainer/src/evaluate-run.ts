@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { initBackend, formatBackendReport } from '@agcl/backend';
-import { parseConfigInput, resolveConfig, type TrainConfig } from './config';
+import { parseConfigInput, resolveConfig, type TrainConfig, migrateLegacyConfig } from './config';
 import { loadCheckpoint } from './checkpoint';
 import { evaluateVolumes, evaluationCsv, formatEvaluationTable, type EvaluationResult } from './evaluation';
 import { readJson, runPaths, writeJsonAtomic } from './run-folder';
@@ -37,7 +37,7 @@ export interface EvaluateRunOptions {
 export function readRunConfig(run: string): TrainConfig {
   const file = runPaths(run).config;
   if (!existsSync(file)) throw new UsageError(`--run ${run}: not a run folder (missing config.json)`);
-  return resolveConfig(parseConfigInput(readJson(file), file));
+  return resolveConfig(parseConfigInput(migrateLegacyConfig(readJson(file)).config, file));
 }
 
 /**

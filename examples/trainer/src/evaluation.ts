@@ -1,4 +1,4 @@
-import { computeMetrics, type MetricName } from '@agcl/metrics';
+import { computeMetrics, formatMetricTable, nanStats, type MetricAggregate, type MetricName, type MetricStats } from '@agcl/metrics';
 import * as metrics from '@agcl/metrics';
 import type { Volume3D } from '@agcl/datasets';
 import type { UNet } from '@agcl/unet';
@@ -30,17 +30,33 @@ export interface EvaluationResult {
   std: Record<string, MetricValues>;
 }
 
-/** Mean of the finite values (NaN when there are none). */
-export function nanMean(values: number[]): number {
-  const ok = values.filter((v) => Number.isFinite(v));
-  return ok.length ? ok.reduce((a, b) => a + b, 0) / ok.length : Number.NaN;
+/**
+ * `nanStats` of `@agcl/metrics` (mean of the finite values, valid and total counts) with the sample
+ * standard deviation (n - 1) over cases that the trainer has always reported, where the package's
+ * `std` is the population one (n): 0 for a single valid value, NaN for none.
+ */
+function caseStats(values: number[]): MetricStats {
+  const stats = nanStats(values);
+  if (stats.valid < 2) return stats;
+  let ss = 0;
+  for (const v of values) if (Number.isFinite(v)) ss += (v - stats.mean) ** 2;
+  return { ...stats, std: Math.sqrt(ss / (stats.valid - 1)) };
 }
 
-function nanStd(values: number[]): number {
-  const ok = values.filter((v) => Number.isFinite(v));
-  if (ok.length < 2) return ok.length ? 0 : Number.NaN;
-  const m = ok.reduce((a, b) => a + b, 0) / ok.length;
-  return Math.sqrt(ok.reduce((a, b) => a + (b - m) ** 2, 0) / (ok.length - 1));
+/**
+ * The cases' statistics per class and metric (`caseStats`: mean and sample std over the cases whose
+ * value is finite) as a `MetricAggregate` of `@agcl/metrics`; `overall` is over the cases' class means.
+ */
+function aggregateCases(cases: CaseResult[], classNames: string[], metricNames: MetricName[]): MetricAggregate {
+  const over = (value: (c: CaseResult) => number | undefined) => caseStats(cases.map((c) => value(c) ?? Number.NaN));
+  const byMetric = (value: (c: CaseResult, m: MetricName) => number | undefined) =>
+    Object.fromEntries(metricNames.map((m) => [m, over((c) => value(c, m))]));
+  return {
+    cases: cases.length,
+    metrics: metricNames,
+    classes: classNames.map((name, i) => ({ classIndex: i + 1, name, metrics: byMetric((c, m) => c.classes[name]?.[m]) })),
+    overall: byMetric((c, m) => c.mean[m]),
+  };
 }
 
 /**
@@ -86,7 +102,7 @@ export async function evaluateVolumes(
       const name = options.classNames[row.classIndex - 1] ?? `class${row.classIndex}`;
       classes[name] = Object.fromEntries(names.map((m) => [m, row[m] ?? Number.NaN]));
     }
-    const mean = Object.fromEntries(names.map((m) => [m, nanMean(Object.values(classes).map((c) => c[m]))]));
+    const mean = Object.fromEntries(names.map((m) => [m, nanStats(Object.values(classes).map((c) => c[m])).mean]));
     const result: CaseResult = { caseId: volume.id, classes, mean };
     if (options.kind === 'histology' && options.objectMetrics !== false) {
       const hw = [volume.height, volume.width];
@@ -100,50 +116,70 @@ export async function evaluateVolumes(
     cases.push(result);
     await options.onCase?.(volume.id, prediction, volume);
   }
+  const aggregate = aggregateCases(cases, options.classNames, names);
   const summary: Record<string, MetricValues> = {};
   const std: Record<string, MetricValues> = {};
-  for (const key of [...options.classNames, 'mean']) {
-    summary[key] = {};
-    std[key] = {};
-    for (const m of names) {
-      const vals = cases.map((c) => (key === 'mean' ? c.mean[m] : (c.classes[key]?.[m] ?? Number.NaN)));
-      summary[key][m] = nanMean(vals);
-      std[key][m] = nanStd(vals);
-    }
-  }
-  if (cases.some((c) => c.object)) {
-    summary.object = {};
-    std.object = {};
-    for (const m of Object.keys(cases.find((c) => c.object)?.object ?? {})) {
-      const vals = cases.map((c) => c.object?.[m] ?? Number.NaN);
-      summary.object[m] = nanMean(vals);
-      std.object[m] = nanStd(vals);
-    }
-  }
+  const keep = (key: string, stats: Partial<Record<string, MetricStats>>) => {
+    summary[key] = Object.fromEntries(Object.entries(stats).map(([m, s]) => [m, s?.mean ?? Number.NaN]));
+    std[key] = Object.fromEntries(Object.entries(stats).map(([m, s]) => [m, s?.std ?? Number.NaN]));
+  };
+  for (const c of aggregate.classes) keep(c.name as string, c.metrics);
+  keep('mean', aggregate.overall);
+  const objectNames = Object.keys(cases.find((c) => c.object)?.object ?? {});
+  if (objectNames.length) keep('object', Object.fromEntries(objectNames.map((m) => [m, caseStats(cases.map((c) => c.object?.[m] ?? Number.NaN))])));
   return { kind: options.kind, classNames: options.classNames, metricNames: names, cases, summary, std };
 }
 
-const fmt = (v: number, digits: number) => (Number.isFinite(v) ? v.toFixed(digits) : '-');
+/** Decimals of each metric in the printed table: overlaps to 4, distances (voxels or mm) to 2. */
+const TABLE_DIGITS: Record<string, number> = { dice: 4, jaccard: 4 };
+const digitsOf = (m: string) => TABLE_DIGITS[m] ?? 2;
 
-/** The evaluation as an aligned text table: one row per class and the mean; mean +- std over cases. */
+/**
+ * `formatMetricTable` of `@agcl/metrics` with its own decimals per metric: one call per run of
+ * neighbouring metrics with the same decimals, their columns put side by side as one table would be.
+ */
+function formatWithDigits(aggregate: MetricAggregate, plusMinus: string): string {
+  const runs: MetricName[][] = [];
+  for (const m of aggregate.metrics) {
+    const last = runs[runs.length - 1];
+    if (last && digitsOf(last[0]) === digitsOf(m)) last.push(m);
+    else runs.push([m]);
+  }
+  let lines: string[] = [];
+  for (const metrics of runs) {
+    const table = formatMetricTable(aggregate, { metrics, digits: digitsOf(metrics[0]), plusMinus }).split('\n');
+    if (!lines.length) {
+      lines = table;
+      continue;
+    }
+    // every table starts with the same class column; keep it once
+    const from = table[0].indexOf(metrics[0], 'class'.length);
+    const width = Math.max(...lines.map((l) => l.length));
+    lines = lines.map((l, i) => `${l.padEnd(width)}  ${table[i].slice(from)}`.trimEnd());
+  }
+  return lines.join('\n');
+}
+
+/**
+ * The evaluation as an aligned text table (`formatMetricTable` of `@agcl/metrics`): a row per class
+ * (`1 RV`, ...) and `mean (N cases)` (the mean over classes), a column per metric, cells
+ * `mean +- std` over cases with the sample std (n - 1), Dice and Jaccard to 4 decimals, distances to
+ * 2; `(valid/total)` follows a cell when some cases had no value (a class absent from prediction and
+ * reference), `NaN (0/N)` when none had one. Histology: then the object-level metrics, alike.
+ * (Before the package's table: upper-case headers, bare class names and `-` for no value.)
+ */
 export function formatEvaluationTable(result: EvaluationResult): string {
-  const header = ['class', ...result.metricNames.map((m) => m.toUpperCase())];
-  const lines: string[][] = [header];
-  for (const key of [...result.classNames, 'mean']) {
-    lines.push([
-      key,
-      ...result.metricNames.map((m) => {
-        const d = m === 'dice' || m === 'jaccard' ? 4 : 2;
-        return `${fmt(result.summary[key][m], d)} +- ${fmt(result.std[key][m], d)}`;
-      }),
-    ]);
-  }
-  if (result.summary.object) {
-    lines.push(['', ...result.metricNames.map(() => '')]);
-    for (const [m, v] of Object.entries(result.summary.object)) lines.push([m, `${fmt(v, 4)} +- ${fmt(result.std.object[m], 4)}`]);
-  }
-  const widths = header.map((_, i) => Math.max(...lines.map((l) => (l[i] ?? '').length)));
-  return lines.map((l) => l.map((c, i) => (c ?? '').padEnd(widths[i])).join('  ').trimEnd()).join('\n');
+  const plusMinus = ' +- ';
+  const table = formatWithDigits(aggregateCases(result.cases, result.classNames, result.metricNames as MetricName[]), plusMinus);
+  const objectNames = Object.keys(result.cases.find((c) => c.object)?.object ?? {});
+  if (!objectNames.length) return table;
+  const width = Math.max(...objectNames.map((m) => m.length));
+  const rows = objectNames.map((m) => {
+    const s = caseStats(result.cases.map((c) => c.object?.[m] ?? Number.NaN));
+    const cell = s.valid === 0 ? `NaN (0/${s.total})` : `${s.mean.toFixed(4)}${plusMinus}${s.std.toFixed(4)}${s.valid < s.total ? ` (${s.valid}/${s.total})` : ''}`;
+    return `${m.padEnd(width)}  ${cell}`;
+  });
+  return [table, '', ...rows].join('\n');
 }
 
 /** Per-case rows as CSV: case, class, metrics... (class 'mean' = the mean over classes). */

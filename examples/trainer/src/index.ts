@@ -24,6 +24,9 @@ export {
   resolveConfig,
   resolvedLearningRate,
   resolvedPatchSize,
+  migrateLegacyConfig,
+  TRAIN_OPTIONS,
+  optionsMarkdownTable,
   usesTeacher,
   usesPatches,
 } from './config';
@@ -32,13 +35,13 @@ export { UsageError } from './usage-error';
 export { semiAgclOptionsOf } from './semi-options';
 export { saveCheckpoint, loadCheckpoint, readCheckpointState } from './checkpoint';
 export type { CheckpointState, LoadedCheckpoint } from './checkpoint';
-export { evaluateVolumes, formatEvaluationTable, evaluationCsv, nanMean } from './evaluation';
+export { evaluateVolumes, formatEvaluationTable, evaluationCsv } from './evaluation';
 export type { EvaluationResult, CaseResult, MetricValues } from './evaluation';
-export { segmentVolume, argmaxChannels } from './inference';
+export { segmentVolume } from './inference';
 export type { VolumeInput } from './inference';
 export { loadTrainingData, splitByCase } from './training-data';
 export type { TrainingData } from './training-data';
-export { drawBatch, slicesToTensors } from './make-batch';
+export { drawBatch } from './make-batch';
 export type { BatchTensors } from './make-batch';
 export { batchIndices } from './batch-schedule';
 export { createProgressReporter, formatDuration, formatTerms } from './progress';

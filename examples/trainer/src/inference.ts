@@ -12,28 +12,11 @@ export interface VolumeInput {
   channels: number;
 }
 
-/** Arg-max over the last axis of [n * k] values. */
-export function argmaxChannels(values: ArrayLike<number>, n: number, k: number): Uint8Array {
-  const out = new Uint8Array(n);
-  for (let i = 0; i < n; i++) {
-    let best = 0;
-    let bestV = values[i * k];
-    for (let c = 1; c < k; c++) {
-      const v = values[i * k + c];
-      if (v > bestV) {
-        bestV = v;
-        best = c;
-      }
-    }
-    out[i] = best;
-  }
-  return out;
-}
-
 /**
  * Segments a volume slice by slice, as the SSL4MIS evaluation does: each slice is resized to the
  * network's `size` x `size` (bilinear), run through the network (inference mode), and its class
- * probabilities are resized back to the slice's own size (bilinear) and arg-maxed.
+ * probabilities are resized back to the slice's own size (bilinear) and arg-maxed (`resizeBack` of
+ * `@agcl/datasets` with `argmax: true`; ties go to the lower class).
  *
  * @returns class map [D*H*W] (Uint8Array) at the volume's original size
  */
@@ -62,8 +45,8 @@ export async function segmentVolume(
     probs.dispose();
     for (let i = 0; i < n; i++) {
       const p = values.subarray(i * size * size * k, (i + 1) * size * size * k);
-      const back = h === size && w === size ? p : (datasets.resize2D(p, size, size, k, h, w, 'bilinear') as Float32Array);
-      out.set(argmaxChannels(back, h * w, k), (d0 + i) * h * w);
+      const atNetSize = { height: size, width: size, originalHeight: h, originalWidth: w };
+      out.set(datasets.resizeBack(p, atNetSize, { channels: k, mode: 'bilinear', argmax: true }), (d0 + i) * h * w);
     }
   }
   return out;

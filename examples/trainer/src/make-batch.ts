@@ -15,27 +15,6 @@ export interface BatchTensors {
 }
 
 /**
- * Packs slices (all the same size) into tensors. Caller disposes `x` and `y`.
- */
-export function slicesToTensors(slices: Slice2D[]): BatchTensors {
-  const { height: h, width: w, channels: c } = slices[0];
-  const x = new Float32Array(slices.length * h * w * c);
-  const y = new Int32Array(slices.length * h * w);
-  slices.forEach((s, i) => {
-    if (s.height !== h || s.width !== w || s.channels !== c) {
-      throw new Error(`slicesToTensors: slice '${s.id}' is ${s.height}x${s.width}x${s.channels}, expected ${h}x${w}x${c}`);
-    }
-    x.set(s.image, i * h * w * c);
-    y.set(s.label, i * h * w);
-  });
-  return {
-    x: tf.tensor4d(x, [slices.length, h, w, c]),
-    y: tf.tensor3d(y, [slices.length, h, w], 'int32'),
-    ids: slices.map((s) => s.id),
-  };
-}
-
-/**
  * Draws the batch of one stream at a given step and augments it, all seeded by (seed, stream, step,
  * i): a resumed run sees the same batches as an uninterrupted one. `scheme` 'agcl' (default): random
  * rot90, flips and a bilinear rotation (up to 20 degrees), each drawn independently; 'ssl4mis':
@@ -55,5 +34,5 @@ export function drawBatch(
     if (scheme === 'ssl4mis') return datasets.augmentSsl4mis(s, { seed });
     return datasets.augment(s, { rot90: true, flip: true, rotate: true, seed });
   });
-  return slicesToTensors(picked);
+  return { ...datasets.toBatchTensors(tf, picked), ids: picked.map((s) => s.id) };
 }

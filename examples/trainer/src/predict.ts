@@ -1,6 +1,5 @@
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import sharp from 'sharp';
 import * as datasets from '@agcl/datasets';
 import { initBackend, formatBackendReport } from '@agcl/backend';
 import { loadCheckpoint } from './checkpoint';
@@ -41,40 +40,38 @@ export function listInputs(inputs: string[]): string[] {
   return out;
 }
 
-/** Reads a 2D image as a depth-1 volume with `channels` channels, intensities in [0, 1]. */
+/**
+ * Reads a 2D image (PNG, JPEG, TIFF, BMP; 8 or 16 bit) with `decodeImage` of `@agcl/datasets` as a
+ * depth-1 volume of `channels` (1 or 3) channels, samples / 255 (65535 for 16 bit): alpha dropped,
+ * grey replicated to RGB for a 3-channel model, RGB to luma 0.299 R + 0.587 G + 0.114 B for a
+ * 1-channel one (as the datasets' image readers do with `channels: 1`).
+ */
 export async function readImageFile(file: string, channels: number): Promise<VolumeInput> {
-  let pipeline = sharp(file).removeAlpha();
-  pipeline = channels === 1 ? pipeline.greyscale() : pipeline.toColourspace('srgb');
-  const { data, info } = await pipeline.raw().toBuffer({ resolveWithObject: true });
-  const c = info.channels;
-  if (c !== channels) throw new UsageError(`--input ${file}: got ${c} channels, the model expects ${channels}`);
-  const image = new Float32Array(data.length);
-  for (let i = 0; i < data.length; i++) image[i] = data[i] / 255;
-  return { image, depth: 1, height: info.height, width: info.width, channels };
-}
-
-/** Reads dataset 'image' of an HDF5 file (SSL4MIS layout) with h5wasm. */
-async function readH5Image(file: string): Promise<{ data: ArrayLike<number>; shape: number[] }> {
-  datasets.checkHdf5File('predict', file);
-  const mod = (await import('h5wasm/node')) as unknown as H5 & { default?: H5 };
-  const h5 = (mod.File ? mod : mod.default) as H5;
-  await h5.ready;
-  const f = new h5.File(file, 'r');
-  try {
-    const ds = f.get('image');
-    if (!ds || ds.value === undefined || !ds.shape) throw new UsageError(`--input ${file}: no dataset 'image' in this HDF5 file`);
-    return { data: ds.value as ArrayLike<number>, shape: ds.shape };
-  } finally {
-    f.close();
+  if (channels !== 1 && channels !== 3) throw new UsageError(`--input ${file}: the model expects ${channels} channels; images give 1 or 3`);
+  const img = await datasets.decodeImage(file, 'predict');
+  const { data, width, height, channels: c, maxValue } = img;
+  const n = width * height;
+  const image = new Float32Array(n * channels);
+  // TODO: `toFloatImage` of @agcl/datasets (decode-image.ts) does this, but the package does not export it
+  for (let i = 0; i < n; i++) {
+    const r = data[i * c];
+    const g = c >= 3 ? data[i * c + 1] : r;
+    const b = c >= 3 ? data[i * c + 2] : r;
+    if (channels === 3) {
+      image[i * 3] = r / maxValue;
+      image[i * 3 + 1] = g / maxValue;
+      image[i * 3 + 2] = b / maxValue;
+    } else {
+      image[i] = c >= 3 ? (0.299 * r + 0.587 * g + 0.114 * b) / maxValue : r / maxValue;
+    }
   }
+  return { image, depth: 1, height, width, channels };
 }
 
-interface H5 {
-  ready: Promise<unknown>;
-  File: new (file: string, mode: 'r') => { get(name: string): { value?: unknown; shape?: number[] } | null; close(): void };
-}
-
-/** Reads an HDF5 (SSL4MIS: dataset 'image' [D,H,W] or [H,W]) or NIfTI volume, min-max scaled to [0, 1]. */
+/**
+ * Reads an HDF5 (SSL4MIS: float dataset 'image' [D,H,W] or [H,W], read with `readHdf5` of
+ * `@agcl/datasets`) or NIfTI volume (`readNifti`), min-max scaled to [0, 1].
+ */
 export async function readVolumeFile(file: string): Promise<VolumeInput> {
   const ext = extOf(file);
   let values: ArrayLike<number>;
@@ -82,11 +79,11 @@ export async function readVolumeFile(file: string): Promise<VolumeInput> {
   let height: number;
   let width: number;
   if (ext === '.h5') {
-    const v = await readH5Image(file);
-    values = v.data;
-    [depth, height, width] = v.shape.length === 3 ? (v.shape as [number, number, number]) : [1, v.shape[0], v.shape[1]];
+    const { image } = await datasets.readHdf5(file, { image: 'float' }, 'predict');
+    values = image.value;
+    [depth, height, width] = image.shape.length === 3 ? (image.shape as [number, number, number]) : [1, image.shape[0], image.shape[1]];
   } else {
-    const nii = await datasets.readNifti(file);
+    const nii = await datasets.readNifti(file, 'predict', 'image');
     // NIfTI is x-fastest [z][y][x]: already D,H,W order with H = ny, W = nx
     values = nii.data;
     [width, height, depth] = nii.dims;

@@ -5,7 +5,7 @@ import { initBackend } from '@agcl/backend';
 import { UNet } from '@agcl/unet';
 import { loadCheckpoint } from './checkpoint';
 import { resolveConfig, parseFlagValues } from './config';
-import { slicesToTensors } from './make-batch';
+import { toBatchTensors } from '@agcl/datasets';
 import { recalibrateOnLabeled } from './recalibrate';
 import { readJsonl, runPaths } from './run-folder';
 import { train } from './train';
@@ -25,7 +25,7 @@ describe('batch-norm recalibration in the trainer', () => {
     const net = new UNet({ inChannels: 1, numClasses: 4, channels: [4, 8], projection: false, seed: 3 });
     // reference: the slices 0 and 2 (evenly spaced 2 of 4) as one batch, through UNet.recalibrateBatchNorm
     const ref = net.clone();
-    const t = slicesToTensors([labeled[0], labeled[2]]);
+    const t = toBatchTensors(tf, [labeled[0], labeled[2]]);
     ref.recalibrateBatchNorm([t.x]);
     tf.dispose([t.x, t.y]);
     expect(recalibrateOnLabeled(net, labeled, 4, 2)).toBe(2);

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Slice2D } from '@agcl/datasets';
 import type { UNet } from '@agcl/unet';
-import { slicesToTensors } from './make-batch';
+import { toBatchTensors } from '@agcl/datasets';
 import { UsageError } from './usage-error';
 
 /**
@@ -22,7 +22,7 @@ export function recalibrateOnLabeled(model: UNet, labeled: Slice2D[], batch: num
   model.recalibrateBatchNorm(
     (function* () {
       for (const c of chunks) {
-        const t = slicesToTensors(c);
+        const t = toBatchTensors(tf, c);
         try {
           yield t.x;
         } finally {

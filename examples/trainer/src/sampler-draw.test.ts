@@ -1,24 +1,18 @@
 import path from 'node:path';
-import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '@agcl/backend';
-import type { SamplePatchesOptions } from '@agcl/sampler';
+import { defaultPatchSampler, type PatchSamplerInput } from '@agcl/semi-agcl';
 import { parseFlagValues, resolveConfig } from './config';
 import { train } from './train';
 import { UsageError } from './usage-error';
 import { captureStream, tempDir, tinyConfig } from './test-utils/helpers';
 
-// Record the options every samplePatches call receives, delegating to the real sampler.
-const seen: SamplePatchesOptions[] = [];
-vi.mock('@agcl/sampler', async (importOriginal) => {
-  const real = await importOriginal<typeof import('@agcl/sampler')>();
-  return {
-    ...real,
-    samplePatches: (...args: Parameters<typeof real.samplePatches>) => {
-      seen.push({ ...(args[3] ?? {}) });
-      return real.samplePatches(...args);
-    },
-  };
-});
+// Record the sampler options of every step through the step's own sampler hook, delegating to the default sampler.
+const seen: Array<PatchSamplerInput['options']> = [];
+const recordingSampler = (input: PatchSamplerInput) => {
+  seen.push({ ...input.options });
+  return defaultPatchSampler(input);
+};
 
 describe('--sampler-draw', () => {
   beforeAll(async () => {
@@ -35,11 +29,11 @@ describe('--sampler-draw', () => {
   it.each([
     [undefined, 'pool'],
     ['stratified', 'stratified'],
-  ] as const)('samplerDraw %s reaches samplePatches as draw %s', async (samplerDraw, expected) => {
+  ] as const)("samplerDraw %s reaches the step's sampler as draw %s", async (samplerDraw, expected) => {
     seen.length = 0;
     const out = path.join(tempDir(), 'run');
     const config = tinyConfig({ method: 'semi-agcl', out, steps: 2, valEvery: 2, ...(samplerDraw ? { samplerDraw } : {}) });
-    const result = await train({ config, stream: captureStream(), skipBackendInit: true, report: false });
+    const result = await train({ config, stream: captureStream(), skipBackendInit: true, report: false, stepHooks: { sampler: recordingSampler } });
     expect(result.status).toBe('completed');
     expect(seen.length).toBe(2);
     for (const o of seen) expect(o.draw).toBe(expected);

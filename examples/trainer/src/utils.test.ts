@@ -8,8 +8,8 @@ import { createProgressReporter, formatDuration, formatTerms } from './progress'
 import { appendJsonl, defaultRunFolder, readJsonl, truncateJsonl } from './run-folder';
 import { lineChartSpec, movingAverage, renderVegaLitePng } from './charts';
 import { splitByCase } from './training-data';
-import { argmaxChannels } from './inference';
 import { mostForegroundSlice } from './report';
+import { formatEvaluationTable, type EvaluationResult } from './evaluation';
 import { captureStream, tempDir } from './test-utils/helpers';
 
 describe('batch schedule and random streams', () => {
@@ -52,6 +52,8 @@ describe('splits', () => {
     expect(s.labeled.map((x) => x.id)).toEqual(['a_1', 'b_2', 'a_3']);
     expect(s.unlabeled.map((x) => x.caseId)).toEqual(['c', 'c', 'd']);
     expect(splitByCase(slices, { labeledPatients: null, labeledFraction: 0.5, defaultPatients: 1 }).labeledCases).toEqual(['a', 'b']);
+    // a fraction counts whole cases rounded down, as acdcLabeledSplit: 0.6 of 4 cases = 2 (rounding would give 3)
+    expect(splitByCase(slices, { labeledPatients: null, labeledFraction: 0.6, defaultPatients: 1 }).labeledCases).toEqual(['a', 'b']);
     expect(() => splitByCase(slices, { labeledPatients: 9, labeledFraction: null, defaultPatients: 1 })).toThrow('more than the 4 training cases');
   });
   it("labels the first N cases in the slices' own order with labeledOrder 'list' (SSL4MIS's ACDC split)", () => {
@@ -97,10 +99,36 @@ describe('pictures', () => {
     expect(movingAverage([1, 2, 3, 4], 2)).toEqual([1, 1.5, 2.5, 3.5]);
   });
 
-  it('argmax over channels and the most-foreground slice', () => {
-    expect([...argmaxChannels([0.1, 0.9, 0.7, 0.3, 0.2, 0.2], 3, 2)]).toEqual([1, 0, 0]);
+  it('the most-foreground slice', () => {
     const label = new Uint8Array([0, 0, 1, 0, 1, 1]);
     expect(mostForegroundSlice({ label, depth: 3, height: 1, width: 2 })).toBe(2);
+  });
+});
+
+describe('evaluation table', () => {
+  it("formatMetricTable's layout, the trainer's decimals and sample std (n - 1), counts where cases had no value", () => {
+    const c = (caseId: string, rv: [number, number], lv: [number, number], objectF1: number) => ({
+      caseId,
+      classes: { RV: { dice: rv[0], hd95: rv[1] }, LV: { dice: lv[0], hd95: lv[1] } },
+      mean: { dice: Number.isFinite(rv[0]) ? (rv[0] + lv[0]) / 2 : lv[0], hd95: Number.isFinite(rv[1]) ? (rv[1] + lv[1]) / 2 : lv[1] },
+      object: { objectF1 },
+    });
+    const result = {
+      kind: 'histology',
+      classNames: ['RV', 'LV'],
+      metricNames: ['dice', 'hd95'],
+      cases: [c('a', [0.5, Number.NaN], [1, 2], 0.5), c('b', [0.7, 4], [0.8, 3], Number.NaN), c('c', [Number.NaN, Number.NaN], [0.6, 5], 0.7)],
+      summary: {},
+      std: {},
+    } as EvaluationResult;
+    expect(formatEvaluationTable(result).split('\n')).toEqual([
+      'class           dice                    hd95',
+      '1 RV            0.6000 +- 0.1414 (2/3)  4.00 +- 0.00 (1/3)',
+      '2 LV            0.8000 +- 0.2000        3.33 +- 1.53',
+      'mean (3 cases)  0.7000 +- 0.0866        3.50 +- 1.50',
+      '',
+      'objectF1  0.6000 +- 0.1414 (2/3)',
+    ]);
   });
 });
 

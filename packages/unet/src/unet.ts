@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { batchNormInference, batchNormTraining, instanceNorm, runningMomentsUpdate } from './normalize';
-import { FUSED_BATCH_NORM_FLAG, fusedBatchNormActivation, fusedBatchNormActivationAvailable } from './batch-norm-activation';
+import { DROPOUT_SEED_MIX, ForwardPass } from './unet-forward';
 import { unetParameterSpecs, type UNetParameterSpec } from './parameter-specs';
 import { checkUNetArtifacts, UNET_FORMAT, UNET_FORMAT_VERSION, type UNetArtifacts, type UNetSaveResult } from './unet-artifacts';
 import { readUNetFolder, writeUNetFolder } from './unet-folder';
@@ -58,8 +57,6 @@ export interface UNetCloneOptions {
    */
   trainable?: boolean;
 }
-
-const LEAKY_SLOPE = 0.01;
 
 let instanceCounter = 0;
 
@@ -247,145 +244,16 @@ export class UNet {
     if (!(bnMomentum >= 0 && bnMomentum <= 1)) {
       throw new Error(`UNet.forward: option 'bnMomentum' must be in [0, 1], got ${options.bnMomentum}.`);
     }
-    const useDropout = training && options.dropout !== false;
     let seedBase = 0;
     if (training) {
       this.callCounter += 1;
-      seedBase = options.seed ?? cfg.seed * 7919 + this.callCounter * 104729;
+      seedBase = options.seed ?? cfg.seed * DROPOUT_SEED_MIX.config + this.callCounter * DROPOUT_SEED_MIX.call;
     }
-    let dropoutIndex = 0;
-    const dropout = (h: tf.Tensor4D, rate: number): tf.Tensor4D => {
-      const index = dropoutIndex++;
-      if (!useDropout || rate === 0) return h;
-      return tf.dropout(h, rate, undefined, seedBase * 64 + index) as tf.Tensor4D;
-    };
-
-    // Under a gradient tape, a plain conv2d + add: tfjs's fused conv2d differentiates through
-    // tf.customGrad, whose saved inputs the wasm backend copies (its Identity kernel copies), which the
-    // engine's IS_TEST leak check reports as a leak. Without a tape, the fused kernel is faster.
-    const taping = tf.engine().state.gradientDepth > 0;
-    const conv = (name: string, h: tf.Tensor4D): tf.Tensor4D => {
-      const filter = this.v(`${name}/kernel`) as tf.Tensor4D;
-      const bias = this.v(`${name}/bias`);
-      if (taping) return tf.add(tf.conv2d(h, filter, 1, 'same'), bias);
-      return tf.fused.conv2d({ x: h, filter, bias, strides: 1, pad: 'same' });
-    };
-
-    // Training-mode batch norm: running <- (1 - momentum) running + momentum batch (unbiased variance).
-    const updateRunningMoments = (normName: string, mean: tf.Tensor1D, variance: tf.Tensor1D, count: number): void => {
-      const movingMean = this.v(`${normName}/movingMean`);
-      const movingVariance = this.v(`${normName}/movingVariance`);
-      const next = runningMomentsUpdate(
-        movingMean as tf.Tensor1D,
-        movingVariance as tf.Tensor1D,
-        mean,
-        variance,
-        count,
-        bnMomentum,
-      );
-      movingMean.assign(next.mean);
-      movingVariance.assign(next.variance);
-    };
-
-    const norm = (name: string, h: tf.Tensor4D): tf.Tensor4D => {
-      if (cfg.normalization === 'none') return h;
-      const gamma = this.v(`${name}/gamma`) as tf.Tensor1D;
-      const beta = this.v(`${name}/beta`) as tf.Tensor1D;
-      if (cfg.normalization === 'instance') return instanceNorm(h, gamma, beta, cfg.normEpsilon);
-      const movingMean = this.v(`${name}/movingMean`);
-      const movingVariance = this.v(`${name}/movingVariance`);
-      if (!training) {
-        return batchNormInference(
-          h,
-          movingMean as tf.Tensor1D,
-          movingVariance as tf.Tensor1D,
-          gamma,
-          beta,
-          cfg.normEpsilon,
-        );
-      }
-      const { y, mean, variance } = batchNormTraining(h, gamma, beta, cfg.normEpsilon);
-      updateRunningMoments(name, mean, variance, h.shape[0] * h.shape[1] * h.shape[2]);
-      return y;
-    };
-
-    // conv -> norm -> activation (alpha: leaky-ReLU slope, 0 for ReLU). In training mode with batch norm
-    // on cpu / wasm: conv without bias, then one fused kernel (bias + batch norm + activation) with a
-    // closed-form gradient, instead of ~30 small kernels per layer in the autodiff chain.
-    const fused = training && cfg.normalization === 'batch' && fusedBatchNormActivationAvailable();
-    const convNormAct = (convName: string, normName: string, h: tf.Tensor4D, alpha: number): tf.Tensor4D => {
-      if (!training && !taping && cfg.normalization === 'batch' && tf.env().getBool(FUSED_BATCH_NORM_FLAG)) {
-        // Inference: the running statistics are constants, so batch norm folds into the convolution
-        // (W' = W s, b' = (b - runningMean) s + beta, s = gamma / sqrt(runningVar + eps)) and the
-        // activation into the fused conv kernel: one kernel per layer instead of three.
-        const filter = this.v(`${convName}/kernel`) as tf.Tensor4D;
-        const s = tf.div(this.v(`${normName}/gamma`), tf.sqrt(tf.add(this.v(`${normName}/movingVariance`), cfg.normEpsilon)));
-        const bias = tf.add(tf.mul(tf.sub(this.v(`${convName}/bias`), this.v(`${normName}/movingMean`)), s), this.v(`${normName}/beta`));
-        return tf.fused.conv2d({
-          x: h,
-          filter: tf.mul(filter, s) as tf.Tensor4D,
-          bias,
-          strides: 1,
-          pad: 'same',
-          activation: alpha === 0 ? 'relu' : 'leakyrelu',
-          leakyreluAlpha: alpha,
-        });
-      }
-      if (!fused) {
-        const y = norm(normName, conv(convName, h));
-        return alpha === 0 ? tf.relu(y) : tf.leakyRelu(y, alpha);
-      }
-      const z = tf.conv2d(h, this.v(`${convName}/kernel`) as tf.Tensor4D, 1, 'same');
-      const { out, mean, variance } = fusedBatchNormActivation(
-        z,
-        this.v(`${convName}/bias`),
-        this.v(`${normName}/gamma`),
-        this.v(`${normName}/beta`),
-        cfg.normEpsilon,
-        alpha,
-      );
-      updateRunningMoments(normName, mean, variance, h.shape[0] * h.shape[1] * h.shape[2]);
-      return out;
-    };
-
-    const block = (name: string, h: tf.Tensor4D, rate: number): tf.Tensor4D => {
-      let y = convNormAct(`${name}/conv1`, `${name}/norm1`, h, LEAKY_SLOPE);
-      y = dropout(y, rate);
-      return convNormAct(`${name}/conv2`, `${name}/norm2`, y, LEAKY_SLOPE);
-    };
-
-    const up = (level: number, h: tf.Tensor4D): tf.Tensor4D => {
-      const [n, hh, ww] = h.shape;
-      if (cfg.upsampling === 'bilinear') {
-        return tf.image.resizeBilinear(conv(`up${level}`, h), [2 * hh, 2 * ww], true);
-      }
-      const kernel = this.v(`up${level}/kernel`) as tf.Tensor4D;
-      const outC = cfg.channels[level];
-      const y = tf.conv2dTranspose(h, kernel, [n, 2 * hh, 2 * ww, outC], 2, 'valid');
-      return tf.add(y, this.v(`up${level}/bias`));
-    };
-
-    const result = tf.tidy(() => {
-      const skips: tf.Tensor4D[] = [];
-      let h: tf.Tensor4D = x;
-      for (let i = 0; i <= this.depth; i++) {
-        if (i > 0) h = tf.maxPool(h, 2, 2, 'valid');
-        h = block(`enc${i}`, h, cfg.dropout[i]);
-        skips.push(h);
-      }
-      for (let l = this.depth - 1; l >= 0; l--) {
-        const upsampled = up(l, h);
-        h = block(`dec${l}`, tf.concat([skips[l], upsampled], 3), cfg.decoderDropout);
-      }
-      const out: Record<string, tf.Tensor4D> = { logits: conv('out', h) };
-      if (options.features) out.features = h;
-      if (options.embeddings) {
-        const hidden = convNormAct('proj/conv1', 'proj/norm', h, 0);
-        out.embeddings = conv('proj/conv2', hidden);
-      }
-      return out;
-    });
-    return result as unknown as UNetOutput;
+    const pass = new ForwardPass(
+      { config: cfg, depth: this.depth, variable: (name) => this.v(name) },
+      { training, useDropout: training && options.dropout !== false, seedBase, bnMomentum, embeddings: options.embeddings ?? false, features: options.features ?? false },
+    );
+    return pass.run(x) as unknown as UNetOutput;
   }
 
   /**
