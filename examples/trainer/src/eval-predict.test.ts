@@ -44,6 +44,12 @@ describe('eval and predict', () => {
     expect(readFileSync(path.join(runPaths(run).last, 'state.json'), 'utf8')).toBe(before);
   });
 
+  it('with the default training (statistics re-estimated before each saved checkpoint), inference-mode eval equals eval --recalibrate-bn', async () => {
+    const plain = await evaluateRun({ run, checkpoint: 'last', skipBackendInit: true, stream: captureStream() });
+    const recal = await evaluateRun({ run, checkpoint: 'last', recalibrateBn: true, skipBackendInit: true, stream: captureStream() });
+    for (const k of ['RV', 'Myo', 'LV', 'mean']) expect(Math.abs(plain.summary[k].dice - recal.summary[k].dice)).toBeLessThan(1e-6);
+  });
+
   it('eval: per-case and mean metrics per class, matching an independent Dice', async () => {
     const stream = captureStream();
     const result = await evaluateRun({ run, checkpoint: 'last', skipBackendInit: true, stream });

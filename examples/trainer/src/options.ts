@@ -113,7 +113,7 @@ export const TRAIN_OPTIONS = {
   threads: spec(int('threads', 1, 64).nullable(), null, 'run', '<n>', 'wasm threads', 'the backend default'),
   out: spec(z.string().min(1).nullable(), null, 'run', '<folder>', 'run folder', 'runs/<timestamp>-<method>'),
   valEvery: spec(int('valEvery', 1), 40, 'run', '<n>', 'validate (and save checkpoints/last, and best when improved) every n steps and at the end'),
-  recalibrateBn: spec(z.boolean(), false, 'run', undefined, 're-estimate the batch-norm statistics without dropout on the labeled images before every validation'),
+  recalibrateBn: spec(z.boolean(), true, 'run', undefined, 're-estimate the batch-norm statistics without dropout on the labeled images before every validation and saved checkpoint, so checkpoints are right at inference (--no-recalibrate-bn: the benchmark protocol, statistics as training left them)'),
   logEvery: spec(int('logEvery', 1), 20, 'run', '<n>', 'progress line every n steps when stdout is not a terminal'),
 } satisfies Record<string, OptionSpec>;
 

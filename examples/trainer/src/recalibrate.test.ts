@@ -38,9 +38,9 @@ describe('batch-norm recalibration in the trainer', () => {
     ref.dispose();
   });
 
-  it('agcl train --recalibrate-bn: validation and the saved checkpoints use statistics re-estimated on the labeled slices', async () => {
-    expect(resolveConfig().recalibrateBn).toBe(false);
-    expect(parseFlagValues({ recalibrateBn: true })).toEqual({ recalibrateBn: true });
+  it('agcl train --recalibrate-bn (the default): validation and the saved checkpoints use statistics re-estimated on the labeled slices', async () => {
+    expect(resolveConfig().recalibrateBn).toBe(true);
+    expect(parseFlagValues({ recalibrateBn: false })).toEqual({ recalibrateBn: false });
     const runs: Record<string, string> = {};
     for (const on of [true, false]) {
       const out = path.join(tempDir(), 'run');

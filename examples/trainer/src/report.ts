@@ -48,7 +48,7 @@ export async function writeCaseFigure(runDir: string, volume: Volume3D, predicti
 }
 
 /** Loss curves (moving average over 10 steps) and validation curves as PNG. Returns relative paths. */
-export async function writeCurveFigures(runDir: string, classNames: string[]): Promise<{ loss: string | null; val: string | null }> {
+export async function writeCurveFigures(runDir: string, classNames: string[]): Promise<{ loss: string | null; val: string | null; patches: string | null }> {
   const paths = runPaths(runDir);
   mkdirSync(paths.figures, { recursive: true });
   const steps = readJsonl<StepRecord>(paths.metrics);
@@ -81,7 +81,36 @@ export async function writeCurveFigures(runDir: string, classNames: string[]): P
     val = path.join('figures', 'val.png');
     writeFileSync(path.join(runDir, val), png);
   }
-  return { loss, val };
+  return { loss, val, patches: await writePatchFigure(runDir, steps) };
+}
+
+/**
+ * What the sampled patches gave the patch losses, per step (methods with patches; moving average over
+ * 10 steps): `ln N - L_AG` (how far the affinity term is below a uniform student graph), `ln N - floor`
+ * (the room the target graph leaves) and the fraction of classes present whose contrastive anchors
+ * were used. Null without diagnostics.
+ */
+async function writePatchFigure(runDir: string, steps: StepRecord[]): Promise<string | null> {
+  const rows = steps.filter((s) => s.diagnostics);
+  if (!rows.length) return null;
+  const window = Math.max(1, Math.min(10, Math.floor(rows.length / 10)));
+  const series: Record<string, number[]> = {
+    'ln N - L_AG': rows.map((s) => (s.terms.affinity === undefined ? 0 : s.diagnostics!.lnN - s.terms.affinity)),
+    'ln N - graph floor': rows.map((s) => s.diagnostics!.lnN - s.diagnostics!.graphFloor),
+    'anchored classes (fraction)': rows.map((s) => {
+      const d = s.diagnostics!;
+      const present = d.nodesPerClass.filter((c, i) => c > 0 || d.positives[i] > 0).length;
+      return present ? d.anchoredClasses / present : 0;
+    }),
+  };
+  const points: SeriesPoint[] = [];
+  for (const [name, values] of Object.entries(series)) {
+    movingAverage(values, window).forEach((v, i) => points.push({ step: rows[i].step, value: v, series: name }));
+  }
+  const png = await renderVegaLitePng(lineChartSpec({ title: `Patch losses: what the sampled patches give them (moving average over ${window} steps)`, yTitle: 'nats / fraction', points }));
+  const rel = path.join('figures', 'patches.png');
+  writeFileSync(path.join(runDir, rel), png);
+  return rel;
 }
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -158,6 +187,7 @@ export async function writeReport(
     '',
     ...(curves.loss ? [`![loss](${curves.loss})`, ''] : []),
     ...(curves.val ? [`![validation Dice](${curves.val})`, ''] : []),
+    ...(curves.patches ? [`![patch diagnostics](${curves.patches})`, ''] : []),
     '## Predictions (image | reference | prediction)',
     '',
     ...caseFigures.flatMap((c) => [`**${c.id}**`, '', `![${c.id}](${c.file})`, '']),
@@ -187,6 +217,7 @@ ${result.summary.object ? `<p>Object-level: ${Object.entries(result.summary.obje
 <h2>Curves</h2>
 ${curves.loss ? `<img src="${curves.loss}" alt="training loss">` : ''}
 ${curves.val ? `<img src="${curves.val}" alt="validation Dice">` : ''}
+${curves.patches ? `<img src="${curves.patches}" alt="patch diagnostics: ln N - L_AG, ln N - graph floor, anchored classes">` : ''}
 <h2>Predictions</h2>
 <p class="legend">image | reference | prediction &nbsp; ${data.classNames
     .map((c, i) => `<span style="background:rgb(${[[230, 57, 70], [42, 157, 84], [52, 120, 246], [244, 162, 37]][i % 4].join(',')})">${esc(c)}</span>`)

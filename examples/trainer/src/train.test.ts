@@ -102,5 +102,26 @@ describe('train (end to end, tiny)', () => {
     const csv = readFileSync(path.join(p.evalDir, 'metrics.csv'), 'utf8').trim().split('\n');
     expect(csv[0]).toBe('case,class,dice,jaccard,hd95,asd');
     expect(csv.length).toBe(1 + 2 * 4); // 2 volumes x (3 classes + mean)
+    expect(html).not.toContain('figures/patches.png'); // the mean teacher samples no patches
+  });
+
+  it('semi-agcl logs patch diagnostics per step and plots them in the report', async () => {
+    const out = path.join(tempDir(), 'diag');
+    const stream = captureStream();
+    await train({ config: tinyConfig({ method: 'semi-agcl', steps: 4, valEvery: 4, out }), stream, skipBackendInit: true });
+    const rows = readJsonl<StepRecord>(runPaths(out).metrics);
+    for (const r of rows) {
+      const d = r.diagnostics!;
+      expect(d.nodes).toBe(r.patches);
+      expect(d.nodesPerClass.reduce((a, b) => a + b, 0)).toBe(d.nodes);
+      expect(d.lnN).toBeCloseTo(Math.log(d.nodes), 12);
+      expect(d.graphFloor).toBeLessThanOrEqual(d.lnN + 1e-9);
+      expect(d.anchoredClasses).toBe(d.positives.filter((p, c) => p >= 2 && d.negatives[c] >= 1).length);
+    }
+    expect(stream.text()).toMatch(/anchors \d\/\d graph room \d+\.\d\d gap -?\d+\.\d\d/);
+    const html = readFileSync(runPaths(out).reportHtml, 'utf8');
+    expect(html).toContain('figures/patches.png');
+    const png = readFileSync(path.join(out, 'figures/patches.png'));
+    expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
   });
 });

@@ -343,6 +343,11 @@ export async function train(options: TrainOptions = {}): Promise<TrainResult> {
   const dataStart = Date.now();
   const data = await loadTrainingData(config);
   say(`${data.description} (loaded in ${((Date.now() - dataStart) / 1000).toFixed(1)} s)`);
+  if (config.recalibrateBn && data.labeled.length < 2) {
+    // batch-norm statistics need at least 2 images; config.json records what the run does
+    config.recalibrateBn = false;
+    say(`--recalibrate-bn: only ${data.labeled.length} labeled image, too few to re-estimate batch-norm statistics; checkpoints keep the statistics training left`);
+  }
   writeJsonAtomic(paths.config, config);
 
   const models = await createModels(setup, data, say);
