@@ -1,5 +1,5 @@
 """PyTorch reference of the labeled-only ACDC run, following the SSL4MIS code (train_fully_supervised_2D.py,
-RandomGenerator, DiceLoss, test_single_volume) at METHOD.md's CPU budget: U-Net 16-32-64-128-256 (bench's
+RandomGenerator, DiceLoss, test_single_volume) at docs/method.md's CPU budget: U-Net 16-32-64-128-256 (bench's
 torch_unet.UNet, the SSL4MIS architecture), 128 x 128, batch 4, SGD 0.01 momentum 0.9 weight decay 1e-4,
 poly decay, loss 0.5 (CE + Dice). Every --val-every iterations it reports the mean validation Dice over the
 validation volumes (RV, Myo, LV; zoom order 0 as SSL4MIS), in eval mode (running statistics) and, for

@@ -24,7 +24,7 @@ import { UsageError } from './usage-error';
 import { tempDir } from './test-utils/helpers';
 
 describe('config', () => {
-  it('defaults follow METHOD.md for the loss weights and temperatures', () => {
+  it('defaults follow docs/method.md for the loss weights and temperatures', () => {
     const c = resolveConfig();
     expect(c).toMatchObject({
       consistencyWeight: 0.1,

@@ -134,8 +134,8 @@ export function parseFlagValues(flags: Record<string, unknown>): TrainConfigInpu
 }
 
 /**
- * Learning rate after defaults: the given one, else 0.01 for SGD (METHOD.md) and 3e-3 for Adam
- * (METHOD.md suggests 1e-3; 3e-3 reached a clearly higher Dice within a 240-step run).
+ * Learning rate after defaults: the given one, else 0.01 for SGD (docs/method.md) and 3e-3 for Adam
+ * (docs/method.md suggests 1e-3; 3e-3 reached a clearly higher Dice within a 240-step run).
  */
 export function resolvedLearningRate(config: Pick<TrainConfig, 'lr' | 'optimizer'>): number {
   return config.lr ?? (config.optimizer === 'sgd' ? 0.01 : 3e-3);

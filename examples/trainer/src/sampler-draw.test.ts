@@ -19,7 +19,7 @@ describe('--sampler-draw', () => {
     await initBackend({ backend: 'wasm' });
   });
 
-  it("defaults to 'pool' (METHOD.md) and accepts 'stratified'; rejects other values", () => {
+  it("defaults to 'pool' (docs/method.md) and accepts 'stratified'; rejects other values", () => {
     expect(resolveConfig().samplerDraw).toBe('pool');
     expect(parseFlagValues({ samplerDraw: 'stratified' })).toEqual({ samplerDraw: 'stratified' });
     expect(() => parseFlagValues({ samplerDraw: 'half' })).toThrow(UsageError);

@@ -7,7 +7,7 @@ import path from 'node:path';
  * first seed only. `diagnostic` rows (not ablations, not main, not part of the issue's table) test
  * a cause of a discrepancy or a variant of our own: `samplerDraw: 'stratified'` (see README.md, "The
  * contrastive term on ACDC"), `augmentScheme: 'ssl4mis'` (SSL4MIS's augmentation; see README.md,
- * "Why the running statistics fail"); every other row uses the trainer's defaults of METHOD.md.
+ * "Why the running statistics fail"); every other row uses the trainer's defaults of docs/method.md.
  * @type {ReadonlyArray<{ id: string, method: string, labeledPatients: number, main: boolean, diagnostic?: boolean, label: string, samplerDraw?: 'pool' | 'stratified', augmentScheme?: 'agcl' | 'ssl4mis', flags?: string[] }>}
  */
 export const ROWS = Object.freeze([
@@ -35,7 +35,7 @@ export const MAIN_SEEDS = Object.freeze([1337, 2027]);
 export const CLASSES = Object.freeze(['RV', 'Myo', 'LV']);
 export const METRICS = Object.freeze(['dice', 'jaccard', 'hd95', 'asd']);
 
-/** Network and optimisation shared by every budget but `smoke` (METHOD.md, "A reference run at a CPU budget"). */
+/** Network and optimisation shared by every budget but `smoke` (docs/method.md, "A reference run at a CPU budget"). */
 const REFERENCE_NETWORK = Object.freeze({ size: 128, channels: '16,32,64,128,256', embeddingDim: 64, batch: 4, optimizer: 'sgd', lr: 0.01 });
 
 /**
@@ -297,7 +297,7 @@ function formatMinutes(ms) {
   return `${(ms.mean / 60).toFixed(0)} min`;
 }
 
-/** Published and benchmark figures (METHOD.md) shown beside the table; mean Dice. */
+/** Published and benchmark figures (docs/method.md) shown beside the table; mean Dice. */
 export const REFERENCE_FIGURES = Object.freeze({
   benchmark: [
     { run: 'labeled-only, 3 patients', dice: 0.481, iteration: 800 },
@@ -318,7 +318,7 @@ export function markdownTables(aggregated, { generatedAt = null } = {}) {
     'Evaluation: `agcl eval` of the best checkpoint (by mean validation Dice during training) on the 20 validation volumes',
     '(10 patients x ED/ES), 3D metrics per volume (HD95 and ASD in mm); each run\'s value is the mean over the volumes; the table gives',
     'mean ± sample std over seeds (no ± with one seed). "best val Dice" is the training-time validation figure, the one',
-    'the SSL4MIS CPU benchmark of METHOD.md reports. "BN re-estimated" evaluates the last checkpoint after',
+    'the SSL4MIS CPU benchmark of docs/method.md reports. "BN re-estimated" evaluates the last checkpoint after',
     're-estimating its batch-norm statistics without dropout on the labeled training images (`agcl eval --checkpoint last',
     '--recalibrate-bn`; no validation data and no checkpoint selection involved): the SSL4MIS U-Net\'s dropout in front of batch',
     'norm leaves the running statistics off (see experiments/acdc/README.md).',
@@ -349,7 +349,7 @@ export function markdownTables(aggregated, { generatedAt = null } = {}) {
     lines.push('');
   }
   lines.push(
-    '## Figures to compare with (METHOD.md)',
+    '## Figures to compare with (docs/method.md)',
     '',
     'The public SSL4MIS code on 2 CPU cores at the reference budget, best mean validation Dice (iteration):',
     '',

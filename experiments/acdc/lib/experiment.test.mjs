@@ -54,7 +54,7 @@ function fakeResult(rowId, seed, budgetSpec, meanDice, extra = {}) {
 }
 
 describe('budgets', () => {
-  it('reference is METHOD.md CPU run; a number is a labelled reduced budget; smoke is tiny', () => {
+  it('reference is docs/method.md CPU run; a number is a labelled reduced budget; smoke is tiny', () => {
     const ref = resolveBudget('reference');
     expect(ref).toMatchObject({ name: 'reference', steps: 1500, valEvery: 200, size: 128, channels: '16,32,64,128,256', batch: 4, optimizer: 'sgd', lr: 0.01, reduced: false });
     expect(resolveBudget('1500').name).toBe('reference');

@@ -8,7 +8,7 @@ import type { OptimizerState, SlotOptimizer } from './slot-optimizer';
 export interface CreateOptimizerOptions {
   /** `'sgd'` (SSL4MIS default) or `'adam'`. */
   name: 'sgd' | 'adam';
-  /** Initial learning rate. Default 0.01 for SGD, 1e-3 for Adam (METHOD.md, Optimisation). */
+  /** Initial learning rate. Default 0.01 for SGD, 1e-3 for Adam (docs/method.md, Optimisation). */
   learningRate?: number;
   /** SGD momentum. Default 0.9. */
   momentum?: number;
@@ -45,7 +45,7 @@ export interface OptimizerHandle {
 }
 
 /**
- * Creates the training optimiser with the benchmark's defaults (METHOD.md, Optimisation): SGD with
+ * Creates the training optimiser with the benchmark's defaults (docs/method.md, Optimisation): SGD with
  * momentum 0.9 and weight decay 1e-4 (PyTorch semantics, {@link SgdOptimizer}), or Adam
  * ({@link AdamOptimizer}, same coupled weight decay). The learning rate is settable at every step
  * and the state is exportable for exact resumption.

@@ -23,7 +23,7 @@ export interface EmaTeacherOptions {
   emaDecay?: number;
   /**
    * Whether non-trainable variables (batch-norm running statistics) are averaged too. Default
-   * `true` (this project's choice, METHOD.md "Teacher"). `false` reproduces SSL4MIS, which averages
+   * `true` (this project's choice, docs/method.md "Teacher"). `false` reproduces SSL4MIS, which averages
    * the weights only and leaves the teacher's buffers to its own forward passes in training mode.
    * Integer buffers (e.g. a batch counter) are copied, never averaged.
    */

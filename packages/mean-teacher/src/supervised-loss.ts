@@ -16,7 +16,7 @@ export interface SupervisedLossOptions {
 }
 
 /**
- * The SSL4MIS supervised loss `L_sup = 0.5 (CE + soft Dice)` on labeled images (METHOD.md, Losses).
+ * The SSL4MIS supervised loss `L_sup = 0.5 (CE + soft Dice)` on labeled images (docs/method.md, Losses).
  *
  * Formula: `ceWeight * crossEntropyLoss(logits, labels) + diceWeight * softDiceLoss(softmax(logits), labels)`.
  * Labels are validated once.

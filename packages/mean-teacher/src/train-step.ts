@@ -45,7 +45,7 @@ export interface TrainStepResult {
  * One semi-supervised optimisation step: evaluates the loss terms under a gradient tape, checks
  * the total is finite, then applies the optimiser update.
  *
- * Formula: `L = L_sup + w(t) * sum_k lambda_k L_k` (METHOD.md, Losses), gradients by
+ * Formula: `L = L_sup + w(t) * sum_k lambda_k L_k` (docs/method.md, Losses), gradients by
  * `tf.variableGrads` over `variables`.
  *
  * Order: (1) gradients registered? (once per process; else an Error saying how to register them);

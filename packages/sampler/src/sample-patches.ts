@@ -57,7 +57,7 @@ export interface SamplePatchesOptions {
   /** Floor of the entropy weight so every patch keeps a chance. Default 1e-3. */
   minWeight?: number;
   /**
-   * How the n draws of a class c are spread over the pool. `'pool'` (default, METHOD.md): all n from
+   * How the n draws of a class c are spread over the pool. `'pool'` (default, docs/method.md): all n from
    * the whole batch-wide pool. `'stratified'`: `ceil(n / 2)` from the patches whose pseudo-class is c
    * (all of them when fewer), the rest from the other patches, each part without replacement with
    * probability proportional to the same weight; the two parts alternate in the round-robin. On

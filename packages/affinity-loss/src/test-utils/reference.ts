@@ -1,4 +1,4 @@
-// Float64 reference implementations written from METHOD.md with plain loops, for the tests only.
+// Float64 reference implementations written from docs/method.md with plain loops, for the tests only.
 
 export type Matrix = Float64Array[];
 

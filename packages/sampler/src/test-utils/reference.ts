@@ -1,4 +1,4 @@
-// Float64 reference implementations written from METHOD.md with plain loops, for the tests only.
+// Float64 reference implementations written from docs/method.md with plain loops, for the tests only.
 
 /** Deterministic uniforms in [0, 1) (xorshift32), independent of the package's generator. */
 export function uniforms(seed: number): () => number {
