@@ -6,6 +6,7 @@ import { NonFiniteLossError } from '@agcl/mean-teacher';
 import { SemiAgcl, type PatchSamplerInput, type SemiAgclSetup } from './step';
 import { METHOD_NAMES, type MethodName } from './methods';
 import { stepSeeds } from './seeds';
+import { UNet } from '@agcl/unet';
 import { bandBatch, PixelModel } from './test-utils/pixel-model';
 
 beforeAll(async () => {
@@ -190,6 +191,26 @@ describe('SemiAgcl.step', () => {
     dispose();
   });
 
+  it("a rejected step restores the student's batch-norm running statistics (a U-Net)", async () => {
+    const student = new UNet({ inChannels: 1, numClasses: 3, channels: [4, 8], projection: { dim: 4, hidden: 4 }, seed: 3 });
+    const teacher = student.clone();
+    const optimizer = tf.train.sgd(0.01);
+    const semi = new SemiAgcl({ student, teacher, optimizer, numClasses: 3, options: { patchSize: 4 }, extraTerms: { bad: { weight: 1, loss: () => tf.scalar(Number.NaN) } } });
+    const buffers = () => student.nonTrainableVariables().map((v) => Array.from(v.dataSync()));
+    const before = buffers();
+    const b = batch(0);
+    await expect(semi.step(b, 0)).rejects.toBeInstanceOf(NonFiniteLossError);
+    expect(buffers()).toEqual(before);
+    // a good step does move them (training forward, default momentum)
+    const ok = new SemiAgcl({ student, teacher, optimizer, numClasses: 3, options: { patchSize: 4 } });
+    await ok.step(b, 0);
+    expect(buffers()).not.toEqual(before);
+    disposeBatch(b);
+    student.dispose();
+    teacher.dispose();
+    optimizer.dispose();
+  });
+
   it.each(METHOD_NAMES.map((m) => [m]))('%s: tf.memory().numTensors is flat over 12 steps', async (method) => {
     const { semi, dispose } = setup(method);
     const counts: number[] = [];
@@ -200,6 +221,14 @@ describe('SemiAgcl.step', () => {
       counts.push(tf.memory().numTensors);
     }
     expect(new Set(counts.slice(1)).size).toBe(1);
+    dispose();
+  });
+
+  it('rejects a patch size that does not divide the images', async () => {
+    const { semi, dispose } = setup('semi-agcl', { options: { method: 'semi-agcl', patchSize: 5 } });
+    const b = batch(0);
+    await expect(semi.step(b, 0)).rejects.toThrow("option 'patchSize' 5 must divide the image size 16x16");
+    disposeBatch(b);
     dispose();
   });
 
@@ -224,6 +253,9 @@ describe('SemiAgcl.step', () => {
     expect(() => new SemiAgcl({ student, optimizer, numClasses: 3, options: { method: 'supervised', weights: { affinity: -1 } } })).toThrow(
       "option 'weights.affinity' must be a number in [0, 1000]; got -1",
     );
+    const adam = tf.train.adam(0.01);
+    expect(() => new SemiAgcl({ student, optimizer: adam, numClasses: 3, options: { method: 'supervised' }, learningRate: 0.01 })).toThrow("option 'learningRate' needs an optimizer with setLearningRate()");
+    adam.dispose();
     student.dispose();
     optimizer.dispose();
   });

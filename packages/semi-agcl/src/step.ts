@@ -189,8 +189,12 @@ export class SemiAgcl {
     if (this.options.method.teacher && !this.teacher) throw new Error(`SemiAgcl: method '${this.options.method.name}' needs option 'teacher' (e.g. student.clone())`);
     this.numClasses = setup.numClasses;
     this.optimizer = 'optimizer' in setup.optimizer ? setup.optimizer.optimizer : setup.optimizer;
-    this.ema = this.teacher ? new EmaTeacher({ student: this.student, teacher: this.teacher, emaDecay: this.options.emaDecay, averageBuffers: true }) : null;
+    const withEma = this.teacher !== null && this.options.method.teacher;
+    this.ema = withEma ? new EmaTeacher({ student: this.student, teacher: this.teacher as SegmentationModel, emaDecay: this.options.emaDecay, averageBuffers: true }) : null;
     const lr = setup.learningRate;
+    if (lr !== undefined && typeof (this.optimizer as { setLearningRate?: unknown }).setLearningRate !== 'function') {
+      throw new Error("SemiAgcl: option 'learningRate' needs an optimizer with setLearningRate() (tf.train.sgd, or createOptimizer of @agcl/mean-teacher for Adam); tf.train.adam has none");
+    }
     this.learningRate = lr === undefined ? null : typeof lr === 'function' ? lr : () => lr;
     this.sampler = setup.sampler ?? defaultPatchSampler;
     this.extraTerms = { ...(setup.extraTerms ?? {}) };
@@ -220,6 +224,8 @@ export class SemiAgcl {
         weights,
         rampup,
         ...(learningRate !== null ? { learningRate } : {}),
+        // a rejected step leaves the student's buffers (batch-norm running statistics) as they were
+        restoreOnNonFinite: this.student.nonTrainableVariables?.() ?? [],
         losses: () => this.lossTerms(s, weights, step),
       });
       await this.onPhase('student');
@@ -237,6 +243,10 @@ export class SemiAgcl {
     const { method, weights } = this.options;
     const withTeacher = method.teacher && this.teacher !== null && batch.xu !== null;
     const withPatches = withTeacher && method.patches && (weights.contrastive > 0 || weights.affinity > 0);
+    const patchSize = resolvedPatchSize(this.options.patchSize, batch.xl.shape[1]);
+    if (withPatches && (batch.xl.shape[1] % patchSize !== 0 || batch.xl.shape[2] % patchSize !== 0)) {
+      throw new Error(`SemiAgcl.step: option 'patchSize' ${patchSize} must divide the image size ${batch.xl.shape[1]}x${batch.xl.shape[2]}`);
+    }
     const x = withTeacher ? tf.concat([batch.xl, batch.xu as tf.Tensor4D], 0) : batch.xl;
     if (x !== batch.xl) keep.push(x);
     // One-hot labels built as int32 then cast: tfjs-backend-wasm 4.22's OneHot kernel ignores a
@@ -256,7 +266,7 @@ export class SemiAgcl {
       sample: null,
       zTeacher: null,
       q: null,
-      patchSize: resolvedPatchSize(this.options.patchSize, batch.xl.shape[1]),
+      patchSize,
     };
   }
 
@@ -266,7 +276,12 @@ export class SemiAgcl {
     const { forward, noiseStd, noiseClip } = this.options.teacher;
     const input = noisyInput(s.withPatches ? s.x : (batch.xu as tf.Tensor4D), noiseStd, noiseClip, s.seeds.noise);
     keep.push(input);
-    const out = this.teacher.forward(input, { ...teacherForwardOptions(forward, s.seeds.teacherDropout), embeddings: s.withPatches });
+    const teacher = this.teacher;
+    // in a tidy: whatever else a model's forward creates is freed
+    const out = tf.tidy(() => {
+      const o = teacher.forward(input, { ...teacherForwardOptions(forward, s.seeds.teacherDropout), embeddings: s.withPatches });
+      return o.embeddings && s.withPatches ? { logits: o.logits, embeddings: o.embeddings } : { logits: o.logits };
+    }) as ModelOutput;
     keep.push(out.logits);
     if (out.embeddings) keep.push(out.embeddings);
     s.teacherEmbeddings = out.embeddings ?? null;
