@@ -1,0 +1,3 @@
+import { agclVitestConfig } from '../../vitest.shared.ts';
+
+export default agclVitestConfig();
