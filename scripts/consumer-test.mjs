@@ -7,7 +7,8 @@
 //      and check the tarball: LICENSE, README, dist/, one `sourceMappingURL` line per built file;
 //   2. a scratch npm project in that folder: `npm install <tarball> <the other packages of the
 //      README's install line>` (the first ```sh block with `pnpm add` or `npm install`), from the
-//      npm registry;
+//      npm registry; a package that depends on other @agcl packages (semi-agcl) gets theirs from
+//      their tarballs too, packed in step 1, since they are not on the registry before a release;
 //   3. the README's first ```js block, run by Node as ESM (example.mjs) and as CommonJS (the same
 //      code with `require`, in an async function: example.cjs), checking that each resolved the
 //      package's ESM or CJS build; the two outputs must be equal, and equal to the ```text block
@@ -18,10 +19,12 @@
 //
 // Usage: node scripts/consumer-test.mjs [package ...] [--no-browser] [--keep]
 //   package       short names (sampler, unet, ...); default all
-//   --no-browser  skip step 4 (Chromium is needed otherwise: `apt-get install -y chromium`)
+//   --no-browser  skip step 4 (Chromium is needed otherwise: `apt-get install -y chromium`); the
+//                 browser checks it skips are counted as skipped
 //   --keep        keep the temporary folder and print its path
 // Environment: CHROMIUM (default /usr/bin/chromium). Prints one line per check and, last,
-// `consumer test: N passed, N failed`; exits non-zero when a check fails.
+// `consumer test: N passed, N failed, N skipped` (scripts/run-tests.mjs reads it); exits non-zero
+// when a check fails.
 import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -39,8 +42,11 @@ const PACKAGES = {
   'mean-teacher': { browser: true },
   metrics: { browser: true },
   sampler: { browser: true },
+  'semi-agcl': { browser: true },
   unet: { browser: true },
 };
+/** Checks step 4 makes per browser-capable package (counted as skipped with --no-browser). */
+const BROWSER_CHECKS = 2;
 const CHROMIUM_FLAGS = [
   '--headless',
   '--no-sandbox',
@@ -77,6 +83,7 @@ mkdirSync(packs);
 
 let passed = 0;
 let failed = 0;
+let skipped = 0;
 function check(pkg, what, ok, detail = '') {
   if (ok) passed++;
   else failed++;
@@ -150,6 +157,9 @@ function inspectInstalled(dir) {
   }
   const pj = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
   for (const k of ['repository', 'homepage', 'bugs']) if (pj[k] == null) problems.push(`no '${k}' in package.json`);
+  for (const [dep, spec] of Object.entries({ ...pj.dependencies, ...pj.peerDependencies })) {
+    if (String(spec).startsWith('workspace:')) problems.push(`dependency ${dep} is '${spec}' (pack with pnpm, which replaces workspace: ranges)`);
+  }
   const dist = join(dir, 'dist');
   for (const f of existsSync(dist) ? readdirSync(dist) : []) {
     if (!/\.(c?js)$/.test(f)) continue;
@@ -231,11 +241,27 @@ async function runInBrowser(project, log) {
   }
 }
 
+/** The @agcl packages `pkg` depends on (its `dependencies`, transitively), as short names. */
+function agclDependencies(pkg, seen = new Set()) {
+  const pj = JSON.parse(readFileSync(join(root, 'packages', pkg, 'package.json'), 'utf8'));
+  for (const dep of Object.keys(pj.dependencies ?? {})) {
+    if (!dep.startsWith('@agcl/')) continue;
+    const short = dep.slice('@agcl/'.length);
+    if (!existsSync(join(root, 'packages', short, 'package.json'))) fail(`${pkg} depends on ${dep}, which is not in packages/`);
+    if (!seen.has(short)) {
+      seen.add(short);
+      agclDependencies(short, seen);
+    }
+  }
+  return [...seen];
+}
+
 const summary = [];
 try {
-  // 1. Pack (prepack builds each package).
+  // 1. Pack (prepack builds each package), with the @agcl packages the selected ones depend on.
   const tarballs = {};
-  for (const pkg of selected) {
+  const toPack = [...new Set([...selected, ...selected.flatMap((p) => agclDependencies(p))])];
+  for (const pkg of toPack) {
     const r = await run('pnpm', ['pack', '--pack-destination', packs], { cwd: join(root, 'packages', pkg) });
     const tgz = readdirSync(packs).find((f) => f.startsWith(`agcl-${pkg}-`) && f.endsWith('.tgz'));
     if (check(pkg, 'pnpm pack', r.code === 0 && tgz != null, r.code === 0 ? '' : firstLine(r.stderr || r.stdout))) tarballs[pkg] = join(packs, tgz);
@@ -254,10 +280,19 @@ try {
       check(pkg, 'install line', false, `'${parts.install}' does not install ${name}`);
       continue;
     }
+    // The @agcl packages it depends on, from their tarballs (npm takes them for the dependency ranges).
+    const deps = agclDependencies(pkg);
+    const missing = deps.filter((d) => !tarballs[d]);
+    if (deps.length && !check(pkg, `tarballs of its @agcl dependencies (${deps.join(', ')})`, missing.length === 0, `not packed: ${missing.join(', ')}`)) continue;
+    const depTarballs = deps.map((d) => tarballs[d]);
+    const label = (s) => {
+      const short = Object.keys(tarballs).find((k) => tarballs[k] === s);
+      return short ? `<@agcl/${short} tarball>` : s;
+    };
 
-    // 2. Install, alone.
-    const inst = await run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...specs], { cwd: project });
-    if (!check(pkg, `npm install ${specs.map((s) => (s === tarballs[pkg] ? `<${name} tarball>` : s)).join(' ')}`, inst.code === 0, firstLine(inst.stderr))) continue;
+    // 2. Install, alone (with its own @agcl dependencies).
+    const inst = await run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...specs, ...depTarballs], { cwd: project });
+    if (!check(pkg, `npm install ${[...specs, ...depTarballs].map(label).join(' ')}`, inst.code === 0, firstLine(inst.stderr))) continue;
     const problems = inspectInstalled(join(project, 'node_modules', name));
     check(pkg, 'installed package (LICENSE, dist, repository fields, one source-map line)', problems.length === 0, problems.join('; '));
 
@@ -287,6 +322,7 @@ try {
 
     // 4. Browser.
     let browserOk = null;
+    if (!withBrowser && PACKAGES[pkg].browser) skipped += BROWSER_CHECKS;
     if (withBrowser && PACKAGES[pkg].browser) {
       const log = [];
       try {
@@ -313,5 +349,5 @@ for (const s of summary) {
   const mark = (v) => (v == null ? '-' : v ? 'ok' : 'FAIL');
   console.log(`${s.pkg.padEnd(13)} ${mark(s.esm).padEnd(9)} ${mark(s.cjs).padEnd(9)} ${mark(s.browser).padEnd(8)} ${s.output[0] ?? ''}`);
 }
-console.log(`consumer test: ${passed} passed, ${failed} failed`);
+console.log(`consumer test: ${passed} passed, ${failed} failed, ${skipped} skipped`);
 process.exit(failed > 0 ? 1 : 0);

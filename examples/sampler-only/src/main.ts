@@ -1,13 +1,12 @@
 // pnpm --filter @agcl/example-sampler-only start [-- --out out --seed 1 --mode entropy|uniform]
+import { runMain } from './cli-args';
+import { FLAGS } from './flags';
 import { runSamplerExample } from './run-sampler-example';
 
-const arg = (name: string): string | undefined => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-};
-
-await runSamplerExample({
-  outDir: arg('out') ?? 'out',
-  seed: arg('seed') ? Number(arg('seed')) : undefined,
-  mode: (arg('mode') as 'entropy' | 'uniform' | undefined) ?? 'entropy',
+process.exitCode = await runMain('sampler-only', 'usage: pnpm --filter @agcl/example-sampler-only start -- [options]', FLAGS, async (v) => {
+  await runSamplerExample({
+    outDir: (v.out as string | undefined) ?? 'out',
+    seed: v.seed as number | undefined,
+    mode: (v.mode as 'entropy' | 'uniform' | undefined) ?? 'entropy',
+  });
 });

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from './run-cli';
@@ -47,5 +47,17 @@ describe('agcl command line: bad flags and configs', () => {
     expect(t.out).toContain('--labeled-patients <n>');
     expect(t.out).toContain('--affinity-weight <x>');
     expect(t.out).toContain('--no-recalibrate-bn');
+  });
+
+  it("--version and -V print the trainer's version from its package.json, exit 0", async () => {
+    const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+    expect(version).toMatch(/^\d+\.\d+\.\d+/);
+    for (const flag of ['--version', '-V']) {
+      const r = await run([flag]);
+      expect(r.code).toBe(0);
+      expect(r.out).toBe(`${version}\n`);
+      expect(r.err).toBe('');
+    }
+    expect((await run(['--help'])).out).toContain('-V, --version');
   });
 });

@@ -69,7 +69,16 @@ export function migrateLegacyConfig(input: Record<string, unknown>): { config: R
 
 /** Turns a zod error into lines like "config.json: steps must be >= 1". */
 function describeZodError(error: z.ZodError, where: string, keyName: (key: string) => string): string {
+  // one line per option: an infinite value fails both "finite" and the range, say it once
+  const seen = new Set<string>();
   return error.issues
+    .filter((issue) => {
+      const key = issue.code === 'unrecognized_keys' ? '' : String(issue.path[0] ?? '');
+      if (!key) return true;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    })
     .map((issue) => {
       if (issue.code === 'unrecognized_keys') {
         const known = Object.keys(TrainConfigSchema.shape).map(keyName).join(', ');
@@ -123,6 +132,7 @@ export function parseFlagValues(flags: Record<string, unknown>): TrainConfigInpu
     } else if (numeric.has(key) && typeof value === 'string') {
       const n = value.trim() === '' ? Number.NaN : Number(value);
       if (Number.isNaN(n)) throw new UsageError(`option '${kebab(key)}': expected a number, got '${value}'`);
+      if (!Number.isFinite(n)) throw new UsageError(`option '${kebab(key)}': expected a finite number, got '${value}'`);
       out[key] = n;
     } else {
       out[key] = value;

@@ -30,7 +30,7 @@ describe('stop and resume', () => {
       const first = await train({ config: { ...config, out: cut }, stream: s1, stopAfterSteps: 3, skipBackendInit: true, report: false });
       expect(first.status).toBe('interrupted');
       expect(first.step).toBe(3);
-      expect(s1.text()).toContain(`Resume with: agcl train --resume ${cut}`);
+      expect(s1.text()).toContain(`Resume with: pnpm exec agcl train --resume ${cut}`);
       expect(JSON.parse(readFileSync(path.join(runPaths(cut).last, 'state.json'), 'utf8')).step).toBe(3);
 
       const s2 = captureStream();

@@ -1,4 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
+import { version as trainerVersion } from '../package.json';
 import { BACKENDS, parseFlagValues, readConfigFile } from './config';
 import { defaultTextOf, flagOf, optionsByGroup } from './options';
 import { evaluateRun } from './evaluate-run';
@@ -26,27 +27,31 @@ function trainFlags(): Array<[string, string]> {
 function buildProgram(io: Required<Omit<CliIo, 'stepHooks'>> & Pick<CliIo, 'stepHooks'>, setExit: (code: number) => void): Command {
   const program = new Command('agcl')
     .description('Semi-AGCL segmentation on TensorFlow.js: train, evaluate and predict. With no command: train Semi-AGCL on synthetic cardiac phantoms.')
+    .version(trainerVersion, '-V, --version', "print the trainer's version (@agcl/trainer's package.json)")
     .exitOverride()
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
       writeErr: (s) => io.stderr.write(s),
     })
-    .showHelpAfterError('(run agcl <command> --help for the options)');
+    .showHelpAfterError('(run pnpm exec agcl <command> --help for the options)');
 
   const trainCmd = program.command('train', { isDefault: true }).description('train a method (default: semi-agcl on synthetic data)');
   for (const [flags, help] of trainFlags()) trainCmd.option(flags, help);
   trainCmd
     .option('--config <file>', 'JSON file of options (same names in camelCase); flags override it')
     .option('--resume <run>', 'continue a run folder from its last checkpoint')
-    .option('--no-report', 'do not write report.html / report.md')
+    .option('--overwrite', 'replace the run already in --out (its files are removed once the new config and data are checked)')
+    .option('--no-report', 'do not write report.html / report.md (kept for --resume)')
     .action(async (opts: Record<string, unknown>) => {
-      const { config: file, resume, report, ...flags } = opts;
+      const { config: file, resume, report, overwrite, ...flags } = opts;
       const fromFile = typeof file === 'string' ? readConfigFile(file) : {};
       const fromFlags = parseFlagValues(flags);
       const result = await train({
         config: { ...fromFile, ...fromFlags },
         resume: typeof resume === 'string' ? resume : undefined,
-        report: report !== false,
+        overwrite: overwrite === true,
+        // undefined: a new run writes the report, a resumed one does what it did (run.json)
+        report: report === false ? false : undefined,
         handleSigint: true,
         stream: io.stdout,
         ...(io.stepHooks ? { stepHooks: io.stepHooks } : {}),
@@ -56,13 +61,15 @@ function buildProgram(io: Required<Omit<CliIo, 'stepHooks'>> & Pick<CliIo, 'step
 
   program
     .command('eval')
-    .description('evaluate a run checkpoint on the validation cases (per case and mean per class)')
+    .description('evaluate a run checkpoint on its validation cases, a test split or list, or another data folder (per case and mean per class)')
     .requiredOption('--run <folder>', 'run folder')
     .addOption(new Option('--checkpoint <which>', 'checkpoint').choices(['best', 'last']).default('best'))
-    .addOption(new Option('--split <split>', 'split').choices(['val']).default('val'))
+    .option('--split <name>', "cases: val (the run's validation cases, default), test (ACDC test.list, or test/images + test/masks), or another list or split of the data folder")
+    .option('--list <file>', 'a list file of case names (ACDC layout: data/<name>.h5 of the data folder), instead of --split')
+    .option('--data-dir <folder>', "another data folder of the run's dataset kind, instead of the run's own")
     .addOption(new Option('--backend <name>', 'backend (default: the run\'s)').choices([...BACKENDS]))
     .option('--recalibrate-bn', 're-estimate the batch-norm statistics without dropout on the labeled training images first')
-    .action(async (opts: { run: string; checkpoint: 'best' | 'last'; split: 'val'; backend?: (typeof BACKENDS)[number]; recalibrateBn?: boolean }) => {
+    .action(async (opts: { run: string; checkpoint: 'best' | 'last'; split?: string; list?: string; dataDir?: string; backend?: (typeof BACKENDS)[number]; recalibrateBn?: boolean }) => {
       await evaluateRun({ ...opts, stream: io.stdout });
     });
 
@@ -99,20 +106,22 @@ export async function main(argv: string[], io: CliIo = {}): Promise<number> {
     await program.parseAsync(argv, { from: 'user' });
     return code;
   } catch (err) {
+    // every line of a message starts with 'agcl: ' (a config file can have several bad options)
+    const fail = (message: string) => streams.stderr.write(message.split('\n').map((line) => `agcl: ${line}\n`).join(''));
     if (err instanceof CommanderError) {
       // help and version exit 0; commander has already printed its message
       return err.exitCode === 0 ? 0 : 2;
     }
     if (err instanceof UsageError) {
-      streams.stderr.write(`agcl: ${err.message}\n`);
+      fail(err.message);
       return 2;
     }
     const message = err instanceof Error ? err.message : String(err);
     if (err instanceof Error && err.name === 'DatasetError') {
-      streams.stderr.write(`agcl: ${message}\n`);
+      fail(message);
       return 2;
     }
-    streams.stderr.write(`agcl: ${message}\n`);
+    fail(message);
     if (process.env.AGCL_DEBUG && err instanceof Error && err.stack) streams.stderr.write(`${err.stack}\n`);
     else streams.stderr.write('(set AGCL_DEBUG=1 for the stack trace)\n');
     return 1;

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend, formatBackendReport, type BackendReport } from '@agcl/backend';
@@ -16,11 +16,11 @@ import {
   type TrainConfig,
   type TrainConfigInput,
 } from './config';
-import { loadCheckpoint, saveCheckpoint, readCheckpointState, type CheckpointState } from './checkpoint';
+import { loadCheckpoint, recoverCheckpoint, saveCheckpoint, readCheckpointState, type CheckpointState } from './checkpoint';
 import { evaluateVolumes, formatEvaluationTable, type EvaluationResult } from './evaluation';
 import { drawBatch } from './make-batch';
 import { createProgressReporter, formatDiagnostics, formatDuration, type ProgressReporter } from './progress';
-import { appendJsonl, defaultRunFolder, readJson, runPaths, truncateJsonl, writeJsonAtomic } from './run-folder';
+import { RUN_ENTRIES, appendJsonl, defaultRunFolder, describeFsError, existingRunFiles, readJson, runPaths, truncateJsonl, writeJsonAtomic, type RunSwitches } from './run-folder';
 import { loadTrainingData, type TrainingData } from './training-data';
 import { recalibrateOnLabeled } from './recalibrate';
 import { semiAgclOptionsOf } from './semi-options';
@@ -33,6 +33,8 @@ export interface TrainOptions {
   config?: TrainConfigInput;
   /** Continue the run in this folder from its last checkpoint (its config.json is used; `config` may only change steps, valEvery, logEvery, backend, threads). */
   resume?: string;
+  /** Replace the run already in `config.out` (its files are removed once the new run's config and data are validated). Default false: such a folder is refused. */
+  overwrite?: boolean;
   /** Print nothing (tests). Default false. */
   quiet?: boolean;
   /** Where messages and progress go. Default process.stdout. */
@@ -43,7 +45,7 @@ export interface TrainOptions {
   signal?: AbortSignal;
   /** Install a SIGINT handler (Ctrl-C finishes the step, saves last, exits cleanly). Default false; the CLI sets it. */
   handleSigint?: boolean;
-  /** Write report.html / report.md at the end. Default true. */
+  /** Write report.html / report.md at the end. Default true for a new run; a resumed run keeps its own (`run.json`). */
   report?: boolean;
   /** Skip backend initialisation (the caller already did it). Default false. */
   skipBackendInit?: boolean;
@@ -120,21 +122,52 @@ type Say = (line: string) => void;
 interface RunSetup {
   config: TrainConfig;
   runDir: string;
+  /** The state of `checkpoints/last` to continue from; null for a new run, or a resumed one that had saved none yet. */
   resumeState: CheckpointState | null;
+  resumed: boolean;
+  /** Write the report at the end (`--no-report`, kept in run.json). */
+  report: boolean;
+}
+
+/**
+ * Checks `--out` of a new run before anything is read or written: not a file, not inside a file, and
+ * not a folder that already holds a run (config.json, metrics.jsonl or checkpoints/) unless `overwrite`.
+ */
+function checkOutFolder(out: string, overwrite: boolean): void {
+  const isFolder = (p: string): boolean | null => {
+    try {
+      return statSync(p).isDirectory();
+    } catch {
+      return null; // missing, or below a file (ENOTDIR)
+    }
+  };
+  const here = isFolder(out);
+  if (here === false) throw new UsageError(`--out ${out}: is a file, not a folder`);
+  if (here === null) {
+    let up = path.dirname(path.resolve(out));
+    while (isFolder(up) === null && path.dirname(up) !== up) up = path.dirname(up);
+    if (isFolder(up) === false) throw new UsageError(`--out ${out}: ${up} is a file, not a folder`);
+    return;
+  }
+  const held = existingRunFiles(out);
+  if (held.length && !overwrite) {
+    throw new UsageError(`--out ${out}: the folder already holds a run (${held.join(', ')}); pass --resume ${out} to continue it or --overwrite to replace it`);
+  }
 }
 
 /** Validates the options; for `--resume`, reads the run folder's config and checkpoint state. */
 function openRun(options: TrainOptions, say: Say): RunSetup {
   const given = options.config ? parseConfigInput(options.config, 'config') : {};
+  if (options.resume && options.overwrite) throw new UsageError('--resume and --overwrite exclude each other: --resume continues the run, --overwrite replaces it');
   if (!options.resume) {
     const config = resolveConfig(given);
     config.out = config.out ?? defaultRunFolder(config.method);
-    return { config, runDir: config.out, resumeState: null };
+    checkOutFolder(config.out, options.overwrite === true);
+    return { config, runDir: config.out, resumeState: null, resumed: false, report: options.report ?? true };
   }
   const runDir = options.resume;
   const paths = runPaths(runDir);
   if (!existsSync(paths.config)) throw new UsageError(`--resume ${runDir}: not a run folder (missing config.json)`);
-  if (!existsSync(path.join(paths.last, 'state.json'))) throw new UsageError(`--resume ${runDir}: no checkpoint (missing checkpoints/last)`);
   const { config: stored, renamed } = migrateLegacyConfig(readJson(paths.config) as Record<string, unknown>);
   if (renamed.length) say(`${paths.config}: renamed option${renamed.length > 1 ? 's' : ''} ${renamed.join(', ')}`);
   const saved = parseConfigInput(stored, paths.config);
@@ -148,11 +181,47 @@ function openRun(options: TrainOptions, say: Say): RunSetup {
     throw new UsageError(`--resume: option${changed.length > 1 ? 's' : ''} ${changed.join(', ')} cannot change when resuming (only ${[...RESUME_CHANGEABLE].join(', ')})`);
   }
   const config = resolveConfig(saved, given, { out: runDir });
-  const resumeState = readCheckpointState(paths.last);
-  if (resumeState.step >= config.steps) {
+  // a process killed while writing a checkpoint leaves it beside its folder: put it back
+  for (const dir of [paths.best, paths.last]) {
+    const { recovered } = recoverCheckpoint(dir);
+    if (recovered) say(`${dir}: completed the checkpoint write that was interrupted (from ${path.basename(recovered)})`);
+  }
+  const resumeState = existsSync(path.join(paths.last, 'state.json')) ? readCheckpointState(paths.last) : null;
+  if (!resumeState) say(`--resume ${runDir}: no checkpoint had been saved yet (missing checkpoints/last); starting again from step 0`);
+  if (resumeState && resumeState.step >= config.steps) {
     throw new UsageError(`--resume ${runDir}: the checkpoint is at step ${resumeState.step} of ${config.steps}; pass --steps N > ${resumeState.step} to train on`);
   }
-  return { config, runDir, resumeState };
+  const before = resumeState?.config.steps;
+  if (resumeState && before !== undefined && before !== config.steps) {
+    // the poly schedule is (1 - t/T)^0.9 with T = --steps: a new T moves the learning rate of every later step
+    const base = resolvedLearningRate(config);
+    const lr = (steps: number) => Number(polyLearningRate(base, resumeState.step, steps).toPrecision(3));
+    say(
+      `note: --steps ${config.steps} (the run had ${before}): the poly learning-rate schedule now decays to step ${config.steps}, ` +
+        `so at step ${resumeState.step} the learning rate jumps from ${lr(before)} to ${lr(config.steps)}`,
+    );
+  }
+  const switches = existsSync(paths.run) ? readJson<Partial<RunSwitches>>(paths.run) : {};
+  return { config, runDir, resumeState, resumed: true, report: options.report ?? switches.report ?? true };
+}
+
+/**
+ * Makes the run folder once the configuration and the data are known to be good (with `overwrite`,
+ * first removing the earlier run's files). Returns whether this call created the folder.
+ */
+function createRunFolder(setup: RunSetup, overwrite: boolean, say: Say): boolean {
+  const dir = setup.runDir;
+  const created = !existsSync(dir);
+  if (!setup.resumed && overwrite && existingRunFiles(dir).length) {
+    for (const entry of RUN_ENTRIES) rmSync(path.join(dir, entry), { recursive: true, force: true });
+    say(`--overwrite: removed the earlier run in ${dir}`);
+  }
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (err) {
+    throw new UsageError(`--out ${dir}: cannot create the folder (${describeFsError(err)})`);
+  }
+  return created;
 }
 
 /** The student, teacher and optimiser of a run: new, or restored from `checkpoints/last`. */
@@ -168,6 +237,11 @@ async function createModels(setup: RunSetup, data: TrainingData, say: Say): Prom
   const { config, runDir, resumeState } = setup;
   const opt = createOptimizer({ name: config.optimizer, learningRate: resolvedLearningRate(config), weightDecay: config.weightDecay });
   if (!resumeState) {
+    if (setup.resumed) {
+      // resumed before any checkpoint: the steps logged so far are run again
+      truncateJsonl(runPaths(runDir).metrics, 1);
+      truncateJsonl(runPaths(runDir).val, 1);
+    }
     const student = buildStudent(config, data.channels, data.numClasses);
     return { student, teacher: usesTeacher(config.method) ? student.clone() : null, opt, startStep: 0, best: null };
   }
@@ -272,7 +346,7 @@ function onStep(ctx: RunContext, r: FitStepRecord): void {
 }
 
 /** What the run prints and writes when the loop has ended. */
-async function finish(ctx: RunContext, outcome: { status: TrainResult['status']; step: number; reason: string | null; error?: NonFiniteLossError }, say: Say, options: TrainOptions, began: number, backend: BackendReport | null): Promise<void> {
+async function finish(ctx: RunContext, outcome: { status: TrainResult['status']; step: number; reason: string | null; error?: NonFiniteLossError }, say: Say, report: boolean, began: number, backend: BackendReport | null): Promise<void> {
   const { config, paths, models, data } = ctx;
   const { status, step, error } = outcome;
   if (status === 'non-finite' && error) {
@@ -282,7 +356,7 @@ async function finish(ctx: RunContext, outcome: { status: TrainResult['status'];
         (lastGood !== null ? `Last good checkpoint: ${paths.last} (step ${lastGood}), left intact.` : 'No checkpoint had been written yet.'),
     );
   } else if (status === 'interrupted') {
-    say(`stopped (${outcome.reason}) after step ${step} of ${config.steps}; saved ${paths.last}. Resume with: agcl train --resume ${paths.dir}`);
+    say(`stopped (${outcome.reason}) after step ${step} of ${config.steps}; saved ${paths.last}. Resume with: pnpm exec agcl train --resume ${paths.dir}`);
   }
   writeJsonAtomic(paths.summary, {
     status,
@@ -300,7 +374,7 @@ async function finish(ctx: RunContext, outcome: { status: TrainResult['status'];
     say(formatEvaluationTable(ctx.lastValidation));
     say(`best mean Dice ${models.best ? `${models.best.dice.toFixed(4)} at step ${models.best.step}` : '-'}; baseline: predicting background everywhere gives Dice 0 for every class`);
   }
-  if (options.report !== false) {
+  if (report) {
     const r0 = Date.now();
     await writeReport(paths.dir, { model: models.student, data, config });
     say(`report: ${paths.reportHtml} (${((Date.now() - r0) / 1000).toFixed(1)} s)`);
@@ -318,6 +392,11 @@ async function finish(ctx: RunContext, outcome: { status: TrainResult['status'];
  * current step and save `last`. A non-finite loss stops training without writing a checkpoint (the last
  * good one stays intact).
  *
+ * A new run's `out` must not hold a run already (refused with a {@link UsageError} unless `overwrite`);
+ * the folder is made once the options and data have been read, and removed again when the run cannot
+ * start. `resume` also continues a run killed before its first checkpoint (from step 0) or in the middle
+ * of a checkpoint write (`recoverCheckpoint`).
+ *
  * @example
  * ```ts
  * const result = await train({ config: { method: 'mean-teacher', steps: 200 } });
@@ -333,7 +412,6 @@ export async function train(options: TrainOptions = {}): Promise<TrainResult> {
   const setup = openRun(options, say);
   const { config, runDir } = setup;
   const paths = runPaths(runDir);
-  mkdirSync(paths.dir, { recursive: true });
 
   let backend: BackendReport | null = null;
   if (!options.skipBackendInit) {
@@ -348,20 +426,29 @@ export async function train(options: TrainOptions = {}): Promise<TrainResult> {
     config.recalibrateBn = false;
     say(`--recalibrate-bn: only ${data.labeled.length} labeled image, too few to re-estimate batch-norm statistics; checkpoints keep the statistics training left`);
   }
-  writeJsonAtomic(paths.config, config);
-
-  const models = await createModels(setup, data, say);
-  const { student, teacher, opt } = models;
+  // the run folder appears only now, with everything checked; an error before training removes it again
+  const created = createRunFolder(setup, options.overwrite === true, say);
+  let models: RunModels;
+  let semi: SemiAgcl;
   const base = resolvedLearningRate(config);
-  const semi = new SemiAgcl({
-    student,
-    teacher,
-    optimizer: opt,
-    numClasses: data.numClasses,
-    options: semiAgclOptionsOf(config),
-    learningRate: (step) => polyLearningRate(base, step, config.steps),
-    ...options.stepHooks,
-  });
+  try {
+    writeJsonAtomic(paths.config, config);
+    writeJsonAtomic(paths.run, { report: setup.report } satisfies RunSwitches);
+    models = await createModels(setup, data, say);
+    semi = new SemiAgcl({
+      student: models.student,
+      teacher: models.teacher,
+      optimizer: models.opt,
+      numClasses: data.numClasses,
+      options: semiAgclOptionsOf(config),
+      learningRate: (step) => polyLearningRate(base, step, config.steps),
+      ...options.stepHooks,
+    });
+  } catch (err) {
+    if (created) rmSync(paths.dir, { recursive: true, force: true });
+    throw err;
+  }
+  const { student, teacher, opt } = models;
   say(
     `method ${config.method}: U-Net ${config.channels.join('-')} (${student.parameterCount().toLocaleString('en-US')} parameters), ` +
       `${config.steps} steps, batch ${config.batch}${data.unlabeled.length ? ` + ${config.batch} unlabeled` : ''}, ${config.optimizer} lr ${base}`,
@@ -395,7 +482,7 @@ export async function train(options: TrainOptions = {}): Promise<TrainResult> {
   }
   const status: TrainResult['status'] = result.status === 'stopped' ? 'interrupted' : result.status;
   const error = result.error ?? undefined;
-  await finish(ctx, { status, step: result.step, reason: result.reason, error }, say, options, began, backend);
+  await finish(ctx, { status, step: result.step, reason: result.reason, error }, say, setup.report, began, backend);
   student.dispose();
   teacher?.dispose();
   opt.dispose();

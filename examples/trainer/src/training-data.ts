@@ -123,7 +123,7 @@ function finish(
  *   `val/images`, `val/masks`, or `images` + `masks` split 80/20 by name).
  */
 export async function loadTrainingData(config: TrainConfig, options: { valOnly?: boolean } = {}): Promise<TrainingData> {
-  const cardiac = { numClasses: 4, channels: 1, kind: 'cardiac' as const, classNames: ['RV', 'Myo', 'LV'] };
+  const cardiac = { ...classesOf(config), channels: 1 };
   if (config.dataset === 'synthetic') {
     const data = datasets.syntheticCardiacDataset({
       cases: config.syntheticCases,
@@ -136,7 +136,7 @@ export async function loadTrainingData(config: TrainConfig, options: { valOnly?:
   }
   const root = config.dataDir as string;
   if (config.dataset === 'acdc') {
-    for (const f of ['train_slices.list', 'val.list']) {
+    for (const f of options.valOnly ? ['val.list'] : ['train_slices.list', 'val.list']) {
       if (!existsSync(path.join(root, f))) {
         throw new UsageError(`--data-dir ${root}: not the ACDC HDF5 layout (missing ${f})`);
       }
@@ -199,8 +199,103 @@ export async function loadTrainingData(config: TrainConfig, options: { valOnly?:
     config,
     resizeAll(train, config.size),
     valSlices.map(sliceAsVolume),
-    { numClasses: 2, channels, kind: 'histology', classNames: [config.dataset === 'folder' ? 'foreground' : 'gland'] },
+    { ...classesOf(config), channels },
     Math.max(1, Math.round(new Set(train.map((s) => s.caseId)).size * 0.1)),
     `${config.dataset} (${root})`,
   );
+}
+
+/** The classes of a dataset kind: cardiac (ACDC, synthetic: RV, Myo, LV) or histology (one foreground class). */
+export function classesOf(config: Pick<TrainConfig, 'dataset'>): Pick<TrainingData, 'numClasses' | 'kind' | 'classNames'> {
+  if (config.dataset === 'synthetic' || config.dataset === 'acdc') return { numClasses: 4, kind: 'cardiac', classNames: ['RV', 'Myo', 'LV'] };
+  return { numClasses: 2, kind: 'histology', classNames: [config.dataset === 'folder' ? 'foreground' : 'gland'] };
+}
+
+/** Cases to evaluate: which split or list file, and one line saying what they are. */
+export interface EvalCases {
+  volumes: Volume3D[];
+  description: string;
+}
+
+/**
+ * Reads the cases `agcl eval` scores, from the configuration's data folder:
+ *
+ * - `split` `'val'` (no `list`): the run's validation cases, as training validated on them.
+ * - ACDC: `'test'` reads `test.list` (`readAcdcH5`); any other name reads `<name>.list`, and `list`
+ *   a list file anywhere: one name per line, each `data/<name>.h5` (a volume, or a 2D slice scored as a
+ *   volume of depth 1), checked as `readAcdcH5` checks them (`readHdf5`: corrupt chunks, NaN; label range,
+ *   shapes).
+ * - folder: `<split>/images` + `<split>/masks`; CRAG and GlaS: their split folders (`readCrag`, `readGlas`).
+ * - synthetic: only `'val'`.
+ */
+export async function loadEvalCases(config: TrainConfig, options: { split: string; list?: string }): Promise<EvalCases> {
+  const { split, list } = options;
+  if (split === 'val' && !list) {
+    const data = await loadTrainingData(config, { valOnly: true });
+    return { volumes: data.val, description: `${data.val.length} val cases` };
+  }
+  const root = config.dataDir as string;
+  if (config.dataset === 'synthetic') {
+    throw new UsageError(
+      list ? `--list ${list}: the run trained on synthetic phantoms, which have no data folder to read names from` : `--split ${split}: the run trained on synthetic phantoms, which have only the 'val' split`,
+    );
+  }
+  if (config.dataset !== 'acdc') {
+    if (list) throw new UsageError(`--list ${list}: list files are read for ACDC-layout data (names of data/<name>.h5); this run's dataset is ${config.dataset}`);
+    const splits = { crag: ['train', 'valid', 'test'], glas: ['train', 'testA', 'testB', 'test', 'all'] } as const;
+    let slices: Slice2D[];
+    if (config.dataset === 'crag' || config.dataset === 'glas') {
+      const known: readonly string[] = splits[config.dataset];
+      if (!known.includes(split)) throw new UsageError(`--split ${split}: ${config.dataset} has the splits ${known.join(', ')}`);
+      const read = config.dataset === 'crag' ? datasets.readCrag : datasets.readGlas;
+      slices = (await read(root, { split: split as never })).slices;
+    } else {
+      const [images, masks] = [path.join(root, split, 'images'), path.join(root, split, 'masks')];
+      if (!existsSync(images) || !existsSync(masks)) throw new UsageError(`--split ${split}: ${root} has no ${split}/images and ${split}/masks folders`);
+      slices = (await datasets.readImageMaskFolder(images, masks, { labelMode: 'binary' })).slices;
+    }
+    return { volumes: slices.map(sliceAsVolume), description: `${slices.length} ${split} images of ${root}` };
+  }
+  if (!list && split === 'test') {
+    const { volumes = [] } = await datasets.readAcdcH5(root, { split: 'test' });
+    return { volumes, description: `${volumes.length} test volumes of ${root} (test.list)` };
+  }
+  const file = list ?? path.join(root, `${split}.list`);
+  if (!existsSync(file)) throw new UsageError(`${list ? '--list' : `--split ${split}`}: list file not found: ${file}`);
+  const volumes = await readAcdcList(root, file, list ? '--list' : `--split ${split}`);
+  return { volumes, description: `${volumes.length} cases of ${file}` };
+}
+
+/** The ACDC-layout files named in a list file, as volumes (2D slices: depth 1), checked like `readAcdcH5`'s. */
+async function readAcdcList(root: string, listFile: string, option: string): Promise<Volume3D[]> {
+  const fn = 'eval';
+  const names = readList(listFile);
+  if (!names.length) throw new UsageError(`${option}: ${listFile} lists no names`);
+  const out: Volume3D[] = [];
+  for (const name of names) {
+    const file = path.join(root, 'data', `${name}.h5`);
+    const { image, label } = await datasets.readHdf5(file, { image: 'float', label: 'integer' }, fn);
+    const dims = image.shape.length === 2 ? [1, ...image.shape] : image.shape;
+    if (dims.length !== 3) throw new datasets.DatasetError(fn, file, `dataset 'image' has shape [${image.shape.join(', ')}], expected [D, H, W] or [H, W]`);
+    if (label.shape.join(',') !== image.shape.join(',')) {
+      throw new datasets.DatasetError(fn, file, `image/label size mismatch: image [${image.shape.join(', ')}], label [${label.shape.join(', ')}] (expected the same shape)`);
+    }
+    const bad = Array.prototype.findIndex.call(label.value, (v: number) => !(Number.isInteger(v) && v >= 0 && v < 4));
+    if (bad >= 0) throw new datasets.DatasetError(fn, file, `dataset 'label' value ${label.value[bad]} at index ${bad} is outside the class range 0..3`);
+    const [depth, height, width] = dims;
+    out.push({
+      id: name,
+      caseId: datasets.patientIdOf(name),
+      image: Float32Array.from(image.value),
+      label: Uint8Array.from(label.value),
+      depth,
+      height,
+      width,
+      channels: 1,
+      originalHeight: height,
+      originalWidth: width,
+      source: file,
+    });
+  }
+  return out;
 }

@@ -112,15 +112,16 @@ export function trainArgs(row, seed, budget, { dataDir, out }) {
 /**
  * What to do with one run, from its run folder and its results file:
  * `done` (results JSON exists), `evaluate` (training completed at this budget's steps),
- * `resume` (a `last` checkpoint exists), `train` (nothing yet).
- * @param {{ hasResults: boolean, summary: null | { status?: string, steps?: number, step?: number }, hasLastCheckpoint: boolean }} probe
+ * `resume` (a `last` checkpoint or the run's config.json exists: the trainer refuses to start a new run
+ * in a used folder, and resumes one killed before its first checkpoint from step 0), `train` (nothing yet).
+ * @param {{ hasResults: boolean, summary: null | { status?: string, steps?: number, step?: number }, hasLastCheckpoint: boolean, hasConfig?: boolean }} probe
  * @param {{ steps: number }} budget
  */
 export function runAction(probe, budget) {
   if (probe.hasResults) return 'done';
   const s = probe.summary;
   if (s && s.status === 'completed' && s.steps === budget.steps && s.step === budget.steps) return 'evaluate';
-  if (probe.hasLastCheckpoint) return 'resume';
+  if (probe.hasLastCheckpoint || probe.hasConfig) return 'resume';
   return 'train';
 }
 
@@ -139,6 +140,7 @@ export function probeRun(runDir, resultsFile) {
     hasResults: existsSync(resultsFile),
     summary,
     hasLastCheckpoint: existsSync(path.join(runDir, 'checkpoints', 'last', 'state.json')),
+    hasConfig: existsSync(path.join(runDir, 'config.json')),
   };
 }
 

@@ -102,6 +102,8 @@ describe('planning and skipping', () => {
     expect(runAction({ hasResults: false, summary: { status: 'completed', step: 100, steps: 100 }, hasLastCheckpoint: true }, budget)).toBe('resume');
     expect(runAction({ hasResults: false, summary: { status: 'interrupted', step: 60, steps: 200 }, hasLastCheckpoint: true }, budget)).toBe('resume');
     expect(runAction({ hasResults: false, summary: null, hasLastCheckpoint: false }, budget)).toBe('train');
+    // killed before its first checkpoint: the folder holds config.json, so the trainer is asked to resume
+    expect(runAction({ hasResults: false, summary: null, hasLastCheckpoint: false, hasConfig: true }, budget)).toBe('resume');
   });
 
   it('probes a real folder layout and skips finished runs', () => {
@@ -122,7 +124,7 @@ describe('planning and skipping', () => {
       ['agcl-3p-seed1337', 'done'],
       ['agcl-strat-3p-seed1337', 'train'],
     ]);
-    expect(probeRun(run('nothing'), path.join(root, 'none.json'))).toEqual({ hasResults: false, summary: null, hasLastCheckpoint: false });
+    expect(probeRun(run('nothing'), path.join(root, 'none.json'))).toEqual({ hasResults: false, summary: null, hasLastCheckpoint: false, hasConfig: false });
   });
 
   it('builds the trainer command of a row at a budget', () => {

@@ -53,7 +53,7 @@ const KNOWN: readonly BackendName[] = ['auto', 'tensorflow', 'webgpu', 'wasm', '
 interface Candidate {
   name: Exclude<BackendName, 'auto'>;
   /** Loads and prepares the backend; throws with an actionable message when unavailable. */
-  load: (options: InitBackendOptions) => Promise<{ threads: number; patchedKernels: string[]; note?: string }>;
+  load: (options: InitBackendOptions & { auto: boolean }) => Promise<{ threads: number; patchedKernels: string[]; note?: string }>;
 }
 
 const candidates: Record<Exclude<BackendName, 'auto'>, Candidate> = {
@@ -66,8 +66,10 @@ const candidates: Record<Exclude<BackendName, 'auto'>, Candidate> = {
   },
   webgpu: {
     name: 'webgpu',
-    load: async () => {
-      await loadWebGpu();
+    load: async (options) => {
+      // In auto mode Dawn is first asked for an adapter in a child process, so that a machine without
+      // a usable GPU prints none of Dawn's or the Vulkan drivers' warnings.
+      await loadWebGpu({ quietProbe: options.auto });
       return { threads: 1, patchedKernels: [] };
     },
   },
@@ -141,7 +143,7 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
   const tried: BackendReport['tried'] = [];
   for (const name of order) {
     try {
-      const { threads, patchedKernels, note } = await candidates[name].load(options);
+      const { threads, patchedKernels, note } = await candidates[name].load({ ...options, auto: requested === 'auto' });
       const ok = await tf.setBackend(name);
       await tf.ready();
       if (!ok || tf.getBackend() !== name) {

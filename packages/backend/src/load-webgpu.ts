@@ -1,6 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { existsSync, readdirSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 /** What {@link loadWebGpu} found. */
 export interface WebGpuInfo {
@@ -76,14 +80,125 @@ export function findVulkanDrivers(env: NodeJS.ProcessEnv = process.env, platform
   return found;
 }
 
+/** Options of {@link loadWebGpu}. */
+export interface LoadWebGpuOptions {
+  /**
+   * Ask Dawn for an adapter in a child process first, with its stdout and stderr captured, and go on
+   * in this process only when it found one. `initBackend`'s `auto` mode sets it: on a machine with a
+   * Vulkan loader and driver manifests but no usable GPU, Dawn and the Vulkan drivers print warnings
+   * (`error: XDG_RUNTIME_DIR is invalid ...`, `Warning: Vulkan ... required`) straight to the
+   * process's stderr, where they read as failures of a run that merely skipped webgpu. What the
+   * probe printed goes into the error message instead. Default false: a backend asked for by name
+   * shows Dawn's own diagnostics.
+   */
+  quietProbe?: boolean;
+}
+
+/** What {@link probeWebGpuAdapter} found. */
+export interface WebGpuProbe {
+  /** Dawn returned an adapter. */
+  adapter: boolean;
+  /** Why not (the probe's error, or the first lines Dawn printed), when no adapter was found. */
+  why: string;
+}
+
+/** How long the child-process probe may take (loading Dawn and enumerating adapters takes about 1 s). */
+const PROBE_TIMEOUT_MS = 30_000;
+
+/** The child's script: load Dawn from `url`, ask for an adapter, print one marker line. */
+const PROBE_SCRIPT = `
+const url = process.argv[process.argv.length - 1];
+let answer;
+try {
+  const dawn = await import(url);
+  const adapter = await dawn.create([]).requestAdapter({ powerPreference: 'high-performance' });
+  answer = adapter ? 'adapter' : 'none';
+} catch (err) {
+  answer = 'failed ' + String((err && err.message) || err).split('\\n')[0];
+}
+process.stdout.write('\\nagcl-webgpu-probe: ' + answer + '\\n', () => process.exit(0));
+`;
+
+/** A usable `XDG_RUNTIME_DIR` (an existing folder) is set. */
+function hasRuntimeDir(env: NodeJS.ProcessEnv): boolean {
+  const dir = env.XDG_RUNTIME_DIR;
+  if (!dir) return false;
+  try {
+    return statSync(dir).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Asks Dawn (the `webgpu` package at `dawnFile`) for an adapter in a child Node process whose output is
+ * captured, so that nothing Dawn or a Vulkan driver prints reaches this process's stdout or stderr.
+ * When `XDG_RUNTIME_DIR` is unset or invalid, the child gets a private empty one (Mesa's drivers
+ * complain otherwise). Never throws: a probe that fails or times out reports no adapter.
+ */
+export function probeWebGpuAdapter(dawnFile: string): Promise<WebGpuProbe> {
+  const env = { ...process.env };
+  let runtimeDir: string | null = null;
+  if (!hasRuntimeDir(env)) {
+    runtimeDir = mkdtempSync(join(tmpdir(), 'agcl-xdg-'));
+    env.XDG_RUNTIME_DIR = runtimeDir;
+  }
+  return new Promise<WebGpuProbe>((done) => {
+    const child = spawn(process.execPath, ['--input-type=module', '-e', PROBE_SCRIPT, pathToFileURL(dawnFile).href], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), PROBE_TIMEOUT_MS);
+    const finish = (probe: WebGpuProbe) => {
+      clearTimeout(timer);
+      if (runtimeDir) rmSync(runtimeDir, { recursive: true, force: true });
+      done(probe);
+    };
+    child.on('error', (err) => finish({ adapter: false, why: `the probe could not start (${err.message})` }));
+    child.on('close', (code, signal) => {
+      const marker = /^agcl-webgpu-probe: (.*)$/m.exec(out)?.[1] ?? null;
+      if (marker === 'adapter') return finish({ adapter: true, why: '' });
+      const printed = out
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => l && !l.startsWith('agcl-webgpu-probe:') && !l.startsWith('at ') && !l.startsWith('- While'))
+        .filter((l, i, all) => all.indexOf(l) === i)
+        .slice(0, 3);
+      const why =
+        marker === null
+          ? signal === 'SIGKILL'
+            ? `the probe timed out after ${PROBE_TIMEOUT_MS / 1000} s`
+            : `the probe exited ${code ?? signal} without an answer`
+          : marker.startsWith('failed ')
+            ? `Dawn failed: ${marker.slice(7)}`
+            : 'Dawn found no adapter';
+      finish({ adapter: false, why: printed.length ? `${why}; Dawn printed: ${printed.join(' / ')}` : why });
+    });
+  });
+}
+
+/** The file Node loads for the `webgpu` package, from this module's location (null when not installed). */
+function resolveDawn(): string | null {
+  try {
+    return createRequire(import.meta.url).resolve('webgpu');
+  } catch {
+    return null;
+  }
+}
+
 /**
  * Prepares the tfjs webgpu backend under Node: loads Dawn's bindings (`webgpu`), asks for an adapter
  * and, only when one is found, installs `navigator.gpu` and the WebGPU globals and loads
  * `@tensorflow/tfjs-backend-webgpu` (which registers the `webgpu` backend on import). Without an
- * adapter it throws at once (tens of milliseconds), leaving the globals untouched.
+ * adapter it throws at once (tens of milliseconds), leaving the globals untouched. With
+ * `quietProbe` (the `auto` mode of `initBackend`), the adapter is first looked for in a child
+ * process, so that a machine without a usable GPU prints nothing.
  * @throws Error naming what is missing: a package, or a GPU adapter.
  */
-export async function loadWebGpu(): Promise<WebGpuInfo> {
+export async function loadWebGpu(options: LoadWebGpuOptions = {}): Promise<WebGpuInfo> {
   if (findVulkanLoader() === null) {
     throw new Error(
       'no Vulkan loader (libvulkan.so.1) in the library folders or LD_LIBRARY_PATH, so Dawn cannot reach a GPU. ' +
@@ -101,6 +216,14 @@ export async function loadWebGpu(): Promise<WebGpuInfo> {
       'no Vulkan driver: the Vulkan loader is installed but no driver manifest (ICD .json) is in /usr/share/vulkan/icd.d, ' +
         '/etc/vulkan/icd.d or VK_DRIVER_FILES. Install your GPU vendor\'s Vulkan driver, or set VK_DRIVER_FILES to its manifest.',
     );
+  }
+  if (options.quietProbe) {
+    const dawnFile = resolveDawn();
+    if (dawnFile === null) {
+      throw new Error(`'webgpu' could not be loaded (Cannot find package 'webgpu'). ${HOW_TO_GET}`);
+    }
+    const probe = await probeWebGpuAdapter(dawnFile);
+    if (!probe.adapter) throw new Error(`no WebGPU adapter: ${probe.why} (probed in a child process; --backend webgpu shows Dawn's messages).`);
   }
   const dawn = (await importOrExplain('webgpu', () => import('webgpu'))) as DawnModule;
   if (typeof dawn.create !== 'function') {
