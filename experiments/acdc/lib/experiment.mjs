@@ -8,7 +8,7 @@ import path from 'node:path';
  * a cause of a discrepancy or a variant of our own: `samplerDraw: 'stratified'` (see README.md, "The
  * contrastive term on ACDC"), `augmentScheme: 'ssl4mis'` (SSL4MIS's augmentation; see README.md,
  * "Why the running statistics fail"); every other row uses the trainer's defaults of docs/method.md.
- * @type {ReadonlyArray<{ id: string, method: string, labeledPatients: number, main: boolean, diagnostic?: boolean, label: string, samplerDraw?: 'pool' | 'stratified', augmentScheme?: 'agcl' | 'ssl4mis', flags?: string[] }>}
+ * @type {ReadonlyArray<{ id: string, method: string, labeledPatients: number, main: boolean, diagnostic?: boolean, label: string, samplerDraw?: 'pool' | 'stratified', patchSize?: number, augmentScheme?: 'agcl' | 'ssl4mis', flags?: string[] }>}
  */
 export const ROWS = Object.freeze([
   { id: 'sup-3p', method: 'supervised', labeledPatients: 3, main: true, label: 'U-Net, labeled only' },
@@ -24,7 +24,7 @@ export const ROWS = Object.freeze([
   { id: 'agcl-3p-no-contrast', method: 'semi-agcl:no-contrast', labeledPatients: 3, main: false, label: 'ablation: no patch contrastive loss' },
   { id: 'agcl-strat-3p', method: 'semi-agcl', labeledPatients: 3, main: false, diagnostic: true, label: 'variant: Semi-AGCL, stratified patch draw', samplerDraw: 'stratified' },
   { id: 'agcl-strat-7p', method: 'semi-agcl', labeledPatients: 7, main: false, diagnostic: true, label: 'variant: Semi-AGCL, stratified patch draw', samplerDraw: 'stratified' },
-  { id: 'agcl-s8-3p', method: 'semi-agcl', labeledPatients: 3, main: false, diagnostic: true, label: 'candidate: Semi-AGCL, stratified draw, 8-pixel patches', samplerDraw: 'stratified', flags: ['--patch-size', '8'] },
+  { id: 'agcl-s8-3p', method: 'semi-agcl', labeledPatients: 3, main: false, diagnostic: true, label: 'candidate: Semi-AGCL, stratified draw, 8-pixel patches', samplerDraw: 'stratified', patchSize: 8 },
   { id: 'sup-3p-sslaug', method: 'supervised', labeledPatients: 3, main: false, diagnostic: true, label: "diagnostic: labeled only with SSL4MIS's augmentation", augmentScheme: 'ssl4mis' },
 ]);
 
@@ -102,7 +102,9 @@ export function trainArgs(row, seed, budget, { dataDir, out }) {
     '--no-recalibrate-bn',
   ];
   if (budget.valCases !== null) args.push('--val-cases', String(budget.valCases));
-  if (row.samplerDraw && row.samplerDraw !== 'pool') args.push('--sampler-draw', row.samplerDraw);
+  // The patch draw and size are explicit, so that a row repeats whatever the trainer's defaults become
+  // (every row before the candidates ran the pool draw with 16-pixel patches at 128 x 128).
+  if (row.method.startsWith('semi-agcl')) args.push('--sampler-draw', row.samplerDraw ?? 'pool', '--patch-size', String(row.patchSize ?? budget.size / 8));
   if (row.augmentScheme && row.augmentScheme !== 'agcl') args.push('--augment-scheme', row.augmentScheme);
   if (row.method === 'mean-teacher' || row.method.startsWith('semi-agcl')) args.push('--teacher-forward', row.teacherForward ?? 'train');
   if (row.flags) args.push(...row.flags);

@@ -137,6 +137,9 @@ describe('planning and skipping', () => {
     expect(args).not.toContain('--val-cases');
     const sup = trainArgs(ROWS[0], 1337, resolveBudget('smoke'), { dataDir: '/d', out: 'o' });
     expect(sup).not.toContain('--sampler-draw');
+    expect(flag('--patch-size')).toBe('16'); // explicit: the rows repeat whatever the trainer's defaults become
+    const agcl = trainArgs(ROWS.find((r) => r.id === 'agcl-3p'), 1337, resolveBudget('reference'), { dataDir: '/d', out: 'o' });
+    expect([agcl[agcl.indexOf('--sampler-draw') + 1], agcl[agcl.indexOf('--patch-size') + 1]]).toEqual(['pool', '16']);
     expect(sup[sup.indexOf('--val-cases') + 1]).toBe('2');
     // the teacher's forward mode is explicit for every method with a teacher, absent otherwise
     expect(flag('--teacher-forward')).toBe('train');
@@ -148,7 +151,7 @@ describe('planning and skipping', () => {
     // every row trains by the benchmark's protocol (no re-estimation before validations); a row's own flags come last
     expect(sup).toContain('--no-recalibrate-bn');
     const s8 = trainArgs(ROWS.find((r) => r.id === 'agcl-s8-3p'), 1337, resolveBudget('reference'), { dataDir: '/d', out: 'o' });
-    expect(s8.slice(-2)).toEqual(['--patch-size', '8']);
+    expect(s8[s8.indexOf('--patch-size') + 1]).toBe('8');
     expect(s8[s8.indexOf('--sampler-draw') + 1]).toBe('stratified');
     // the augmentation scheme is passed only where a row departs from the trainer's default
     expect(sup).not.toContain('--augment-scheme');
