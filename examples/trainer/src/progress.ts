@@ -30,9 +30,8 @@ export function formatDuration(seconds: number): string {
  */
 export function formatDiagnostics(d: PatchDiagnostics | null | undefined, affinity: number | undefined): string {
   if (!d) return '';
-  const present = d.nodesPerClass.filter((c, i) => c > 0 || d.positives[i] > 0).length;
   const gap = affinity === undefined ? '' : ` gap ${(d.lnN - affinity).toFixed(2)}`;
-  return `anchors ${d.anchoredClasses}/${present} graph room ${(d.lnN - d.graphFloor).toFixed(2)}${gap}`;
+  return `anchors ${d.anchoredClasses}/${d.classesPresent} graph room ${(d.lnN - d.graphFloor).toFixed(2)}${gap}`;
 }
 
 const SHORT: Record<string, string> = { supervised: 'sup', consistency: 'cons', contrastive: 'con', affinity: 'ag' };

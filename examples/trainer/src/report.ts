@@ -97,11 +97,7 @@ async function writePatchFigure(runDir: string, steps: StepRecord[]): Promise<st
   const series: Record<string, number[]> = {
     'ln N - L_AG': rows.map((s) => (s.terms.affinity === undefined ? 0 : s.diagnostics!.lnN - s.terms.affinity)),
     'ln N - graph floor': rows.map((s) => s.diagnostics!.lnN - s.diagnostics!.graphFloor),
-    'anchored classes (fraction)': rows.map((s) => {
-      const d = s.diagnostics!;
-      const present = d.nodesPerClass.filter((c, i) => c > 0 || d.positives[i] > 0).length;
-      return present ? d.anchoredClasses / present : 0;
-    }),
+    'anchored classes (fraction)': rows.map((s) => (s.diagnostics!.classesPresent ? s.diagnostics!.anchoredClasses / s.diagnostics!.classesPresent : 0)),
   };
   const points: SeriesPoint[] = [];
   for (const [name, values] of Object.entries(series)) {

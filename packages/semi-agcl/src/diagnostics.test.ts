@@ -32,6 +32,7 @@ describe('patchDiagnostics', () => {
     expect(d.nodesPerClass).toEqual([3, 1]);
     expect(d.positives).toEqual([2, 1]);
     expect(d.negatives).toEqual([1, 2]);
+    expect(d.classesPresent).toBe(2);
     expect(d.anchoredClasses).toBe(1);
     expect(d.lnN).toBeCloseTo(Math.log(4), 12);
   });

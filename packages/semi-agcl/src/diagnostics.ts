@@ -10,6 +10,8 @@ export interface PatchDiagnostics {
   positives: number[];
   /** Negatives of class c's group, per class. */
   negatives: number[];
+  /** Classes present in the batch (the pseudo-class of at least one patch): the sampler's groups. */
+  classesPresent: number;
   /** Classes with at least 2 positives and 1 negative: the ones whose anchors the contrastive loss uses. */
   anchoredClasses: number;
   /** ln N: what the affinity-graph loss scores for a uniform (uninformative) student graph. */
@@ -46,7 +48,7 @@ export function patchDiagnostics(sample: PatchSample, threshold: number): PatchD
     negatives[g.classIndex] = g.negatives.length;
   }
   const anchoredClasses = positives.filter((p, c) => p >= 2 && negatives[c] >= 1).length;
-  return { nodes: n, nodesPerClass, positives, negatives, anchoredClasses, lnN: n > 0 ? Math.log(n) : 0, graphFloor: targetGraphFloor(sample.confidence, n, k, threshold) };
+  return { nodes: n, nodesPerClass, positives, negatives, classesPresent: sample.groups.length, anchoredClasses, lnN: n > 0 ? Math.log(n) : 0, graphFloor: targetGraphFloor(sample.confidence, n, k, threshold) };
 }
 
 /** Mean row entropy (nats) of the thresholded, row-normalised target graph of confidences q `[n, k]`. */

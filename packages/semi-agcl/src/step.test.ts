@@ -224,6 +224,20 @@ describe('SemiAgcl.step', () => {
     dispose();
   });
 
+  it('rejects a batch whose shapes disagree, naming the field', async () => {
+    const { semi, dispose } = setup('semi-agcl');
+    const b = batch(0);
+    const small = tf.zeros([2, 8, 8], 'int32') as tf.Tensor3D;
+    const floatLabels = tf.zeros([2, 16, 16]) as tf.Tensor3D;
+    const rgb = tf.zeros([2, 16, 16, 3]) as tf.Tensor4D;
+    await expect(semi.step({ ...b, yl: small }, 0)).rejects.toThrow('batch.yl must be an int32 tensor [2, 16, 16] like batch.xl; got [2, 8, 8] int32');
+    await expect(semi.step({ ...b, yl: floatLabels }, 0)).rejects.toThrow('got [2, 16, 16] float32');
+    await expect(semi.step({ ...b, xu: rgb }, 0)).rejects.toThrow('batch.xu must be null or a tensor [M, 16, 16, 1] like batch.xl; got [2, 16, 16, 3]');
+    tf.dispose([small, floatLabels, rgb]);
+    disposeBatch(b);
+    dispose();
+  });
+
   it('rejects a patch size that does not divide the images', async () => {
     const { semi, dispose } = setup('semi-agcl', { options: { method: 'semi-agcl', patchSize: 5 } });
     const b = batch(0);

@@ -123,6 +123,20 @@ export interface SemiAgclSetup {
 /** The phases of a step, in order (see {@link SemiAgclSetup.onPhase}). */
 export type StepPhase = 'teacher' | 'sampler' | 'student' | 'ema';
 
+/** Shapes of a step's batch: xl `[N,H,W,C]`, yl `[N,H,W]` int32, xu `[M,H,W,C]`; an error names the field. */
+function checkBatch(batch: StepBatch): void {
+  const shape = (t: tf.Tensor | null | undefined) => (t instanceof tf.Tensor ? `[${t.shape.join(', ')}]` : String(t));
+  const { xl, yl, xu } = batch ?? ({} as StepBatch);
+  if (!(xl instanceof tf.Tensor) || xl.rank !== 4) throw new Error(`SemiAgcl.step: batch.xl must be a tensor [N,H,W,C]; got ${shape(xl)}`);
+  const [n, h, w, c] = xl.shape;
+  if (!(yl instanceof tf.Tensor) || yl.rank !== 3 || yl.shape[0] !== n || yl.shape[1] !== h || yl.shape[2] !== w || yl.dtype !== 'int32') {
+    throw new Error(`SemiAgcl.step: batch.yl must be an int32 tensor [${n}, ${h}, ${w}] like batch.xl; got ${shape(yl)}${yl instanceof tf.Tensor ? ` ${yl.dtype}` : ''}`);
+  }
+  if (xu != null && (!(xu instanceof tf.Tensor) || xu.rank !== 4 || xu.shape[1] !== h || xu.shape[2] !== w || xu.shape[3] !== c)) {
+    throw new Error(`SemiAgcl.step: batch.xu must be null or a tensor [M, ${h}, ${w}, ${c}] like batch.xl; got ${shape(xu)}`);
+  }
+}
+
 const BUILT_IN_TERMS = new Set(['supervised', 'consistency', 'contrastive', 'affinity']);
 
 /** The tensors of one step outside the gradient tape (disposed at its end). */
@@ -240,6 +254,7 @@ export class SemiAgcl {
 
   /** Inputs, one-hot labels and which parts run this step. */
   private prepare(batch: StepBatch, step: number, keep: tf.Tensor[]): StepTensors {
+    checkBatch(batch);
     const { method, weights } = this.options;
     const withTeacher = method.teacher && this.teacher !== null && batch.xu !== null;
     const withPatches = withTeacher && method.patches && (weights.contrastive > 0 || weights.affinity > 0);
