@@ -382,6 +382,38 @@ async function finish(ctx: RunContext, outcome: { status: TrainResult['status'];
 }
 
 /**
+ * Makes the run folder (only now, with the config and data checked), writes config.json and run.json,
+ * and builds the models and the step; an error here removes the folder again if this call made it.
+ */
+async function startRun(setup: RunSetup, data: TrainingData, options: TrainOptions, base: number, say: Say): Promise<{ models: RunModels; semi: SemiAgcl }> {
+  const { config } = setup;
+  const paths = runPaths(setup.runDir);
+  const created = createRunFolder(setup, options.overwrite === true, say);
+  let models: RunModels | null = null;
+  try {
+    writeJsonAtomic(paths.config, config);
+    writeJsonAtomic(paths.run, { report: setup.report } satisfies RunSwitches);
+    models = await createModels(setup, data, say);
+    const semi = new SemiAgcl({
+      student: models.student,
+      teacher: models.teacher,
+      optimizer: models.opt,
+      numClasses: data.numClasses,
+      options: semiAgclOptionsOf(config),
+      learningRate: (step) => polyLearningRate(base, step, config.steps),
+      ...options.stepHooks,
+    });
+    return { models, semi };
+  } catch (err) {
+    models?.student.dispose();
+    models?.teacher?.dispose();
+    models?.opt.dispose();
+    if (created) rmSync(paths.dir, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+/**
  * Trains a method on a dataset, writing a run folder:
  * `config.json`, `metrics.jsonl` (per step), `val.jsonl` (per validation), `checkpoints/last`,
  * `checkpoints/best`, `summary.json`, `report.html`, `report.md`, `figures/`.
@@ -426,28 +458,8 @@ export async function train(options: TrainOptions = {}): Promise<TrainResult> {
     config.recalibrateBn = false;
     say(`--recalibrate-bn: only ${data.labeled.length} labeled image, too few to re-estimate batch-norm statistics; checkpoints keep the statistics training left`);
   }
-  // the run folder appears only now, with everything checked; an error before training removes it again
-  const created = createRunFolder(setup, options.overwrite === true, say);
-  let models: RunModels;
-  let semi: SemiAgcl;
   const base = resolvedLearningRate(config);
-  try {
-    writeJsonAtomic(paths.config, config);
-    writeJsonAtomic(paths.run, { report: setup.report } satisfies RunSwitches);
-    models = await createModels(setup, data, say);
-    semi = new SemiAgcl({
-      student: models.student,
-      teacher: models.teacher,
-      optimizer: models.opt,
-      numClasses: data.numClasses,
-      options: semiAgclOptionsOf(config),
-      learningRate: (step) => polyLearningRate(base, step, config.steps),
-      ...options.stepHooks,
-    });
-  } catch (err) {
-    if (created) rmSync(paths.dir, { recursive: true, force: true });
-    throw err;
-  }
+  const { models, semi } = await startRun(setup, data, options, base, say);
   const { student, teacher, opt } = models;
   say(
     `method ${config.method}: U-Net ${config.channels.join('-')} (${student.parameterCount().toLocaleString('en-US')} parameters), ` +
